@@ -1,0 +1,118 @@
+"""Parser for the DOPA statpop API (population by single year of age and sex).
+
+The answer is a JSON array of two objects, male then female, each with integer fields
+``lsAge0`` .. ``lsAge101`` (101 = over 100) and ``lsSumTotTot`` (their sum). Descriptive
+fields vary in type between string and number, so only ``lsageSex`` is read, and only
+to confirm which row is which. An empty array means "no data for that month yet".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from extract.errors import ParseError
+
+PARSER_VERSION = "dopa_statpop/1"
+MAX_AGE = 101
+AGE_FIELDS = tuple(f"lsAge{age}" for age in range(MAX_AGE + 1))
+TOTAL_FIELD = "lsSumTotTot"
+_SEX_CODES = {
+    "1": "male",
+    "2": "female",
+    "ชาย": "male",
+    "หญิง": "female",
+    "m": "male",
+    "f": "female",
+}
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+@dataclasses.dataclass(frozen=True)
+class PopulationRow:
+    area_code: str
+    period: dt.date
+    sex: str
+    age: int
+    population: int
+
+
+class NoDataYet(Exception):
+    """The publisher answered an empty array: the month is not published yet."""
+
+
+def _count(source_id: str, field: str, row: int, value: object) -> int:
+    """An integer count; tolerates digit strings with separators or Thai digits."""
+    if isinstance(value, bool):
+        raise ParseError(source_id, field, row, value, "is a boolean, not a count")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().translate(_THAI_DIGITS).replace(",", "")
+        if not text.lstrip("-").isdigit():
+            raise ParseError(source_id, field, row, value, "is not an integer")
+        number = int(text)
+    else:
+        raise ParseError(source_id, field, row, value, "is not an integer count")
+    if number < 0:
+        raise ParseError(source_id, field, row, value, "is negative")
+    return number
+
+
+def _sex_of(source_id: str, record: dict, row: int, expected: str) -> str:
+    raw = record.get("lsageSex")
+    if raw is None:
+        return expected  # the API lists male then female
+    sex = _SEX_CODES.get(str(raw).strip().lower())
+    if sex is None:
+        raise ParseError(source_id, "lsageSex", row, raw, "is not a known sex code (1/2)")
+    return sex
+
+
+def parse(
+    body: bytes | str, *, source_id: str, area_code: str, period: dt.date
+) -> list[PopulationRow]:
+    """Tidy rows from one statpop answer; raises ``NoDataYet`` for an empty array."""
+    try:
+        records = json.loads(body.decode("utf-8-sig") if isinstance(body, bytes) else body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(
+            source_id, "<body>", "-", str(exc)[:80], "is not valid UTF-8 JSON (truncated?)"
+        ) from exc
+    if not isinstance(records, list):
+        raise ParseError(source_id, "<body>", "-", type(records).__name__, "is not a JSON array")
+    if not records:
+        raise NoDataYet(f"{source_id}: no data yet for area {area_code} at {period:%Y-%m}")
+    if len(records) != 2:
+        raise ParseError(
+            source_id, "<body>", "-", len(records), "expected exactly 2 rows (male, female)"
+        )
+    rows: list[PopulationRow] = []
+    seen: list[str] = []
+    for index, (record, expected) in enumerate(zip(records, ("male", "female"), strict=True)):
+        if not isinstance(record, dict):
+            raise ParseError(source_id, "<row>", index, type(record).__name__, "is not an object")
+        sex = _sex_of(source_id, record, index, expected)
+        seen.append(sex)
+        missing = [field for field in (*AGE_FIELDS, TOTAL_FIELD) if field not in record]
+        if missing:
+            raise ParseError(
+                source_id, missing[0], index, None, f"is missing ({len(missing)} fields missing)"
+            )
+        counts = [_count(source_id, field, index, record[field]) for field in AGE_FIELDS]
+        total = _count(source_id, TOTAL_FIELD, index, record[TOTAL_FIELD])
+        if sum(counts) != total:
+            raise ParseError(
+                source_id,
+                TOTAL_FIELD,
+                index,
+                total,
+                f"does not equal the sum of lsAge0..lsAge{MAX_AGE} ({sum(counts)}) for {sex}",
+            )
+        rows.extend(PopulationRow(area_code, period, sex, age, n) for age, n in enumerate(counts))
+    if sorted(seen) != ["female", "male"]:
+        raise ParseError(source_id, "lsageSex", "-", seen, "expected one male and one female row")
+    return rows
