@@ -1,0 +1,101 @@
+"""Smart City Planning Warehouse: refresh and publish the planning warehouse.
+
+Thin on purpose: no I/O and no heavy imports at module level. Each task calls one step
+of ``warehouse.refresh``, which is importable and tested without Airflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, dag, get_current_context, task
+
+# Catalogue ids (extract/sources.yml); a test keeps this list equal to the catalogue.
+SOURCE_IDS = ("dopa_population", "dopa_population_thai")
+SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
+PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")
+WRITER_POOL = "warehouse_writer"  # one slot: one writer of warehouse files at a time
+
+DOC_MD = """
+### smartcity_refresh
+
+Extracts the catalogue's datasets (mapped per source x province x month), loads them
+into a fresh DuckDB build file, runs one `dbt build`, validates the marts with Great
+Expectations and, only if the gate passes, publishes `planning.duckdb` by atomic rename.
+
+Run configuration (all optional): `{"sources": ["dopa_population"], "provinces": ["91"],
+"periods": ["2026-09"]}` - catalogue ids, DOPA 2-digit province codes, Gregorian `YYYY-MM`.
+"""
+
+
+@dag(
+    dag_id="smartcity_refresh",
+    doc_md=DOC_MD,
+    schedule="@monthly",
+    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "retries": 2,
+        "retry_delay": dt.timedelta(seconds=20),
+        "retry_exponential_backoff": True,
+    },
+    tags=["smartcity", "population"],
+)
+def smartcity_refresh():
+    @task
+    def plan() -> list[dict[str, str]]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from extract.errors import RunConfigError
+        from warehouse import refresh
+
+        try:
+            return refresh.plan(get_current_context()["dag_run"].conf)
+        except RunConfigError as exc:  # a bad value never gets better on retry
+            raise AirflowFailException(str(exc)) from exc
+
+    @task(max_active_tis_per_dagrun=4)
+    def extract(slice_: dict[str, str]) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from extract.errors import FetchError, ParseError
+        from warehouse import refresh
+
+        try:
+            return refresh.extract(slice_)
+        except ParseError as exc:  # bad content: retrying fetches the same bytes
+            raise AirflowFailException(str(exc)) from exc
+        except FetchError as exc:
+            if not exc.transient:
+                raise AirflowFailException(str(exc)) from exc
+            raise
+
+    @task(pool=WRITER_POOL, outlets=SOURCE_ASSETS)
+    def load(outcomes: list[dict]) -> dict:
+        from warehouse import refresh
+
+        return refresh.load(get_current_context()["run_id"], list(outcomes))
+
+    @task(pool=WRITER_POOL, retries=0)
+    def dbt_build(info: dict) -> dict:
+        from warehouse import refresh
+
+        return refresh.build(info)
+
+    @task(pool=WRITER_POOL, retries=0)
+    def quality_gate(info: dict) -> dict:
+        from warehouse import refresh
+
+        return refresh.gate(info)
+
+    @task(pool=WRITER_POOL, outlets=[PLANNING_WAREHOUSE])
+    def publish(info: dict) -> dict:
+        from warehouse import refresh
+
+        return refresh.publish(info)
+
+    publish(quality_gate(dbt_build(load(extract.expand(slice_=plan())))))
+
+
+smartcity_refresh()

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run smartcity_refresh once, in-process (`airflow dags test`), and show the result.
+# Without LIVE=1 the publishers are the bundled snapshot, served on loopback in their
+# real URL shapes so the real HTTP and parsing code runs offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mirror_pid=""
+cleanup() { if [[ -n "$mirror_pid" ]]; then kill "$mirror_pid" 2>/dev/null || true; wait "$mirror_pid" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+
+if [[ -z "${LIVE:-}" ]]; then
+  port_file=$(mktemp)
+  python -m extract.mirror --port 0 --port-file "$port_file" 2> "${AIRFLOW_HOME}/mirror.log" &
+  mirror_pid=$!
+  for _ in $(seq 1 100); do [[ -s "$port_file" ]] && break; sleep 0.1; done
+  [[ -s "$port_file" ]] || { echo "snapshot mirror did not start:"; cat "${AIRFLOW_HOME}/mirror.log"; exit 1; }
+  export DOPA_BASE_URL="http://127.0.0.1:$(cat "$port_file")"
+  rm -f "$port_file"
+  echo "Serving the bundled snapshot at $DOPA_BASE_URL"
+else
+  echo "Running against the live publishers (DOPA_BASE_URL=${DOPA_BASE_URL:-default})"
+fi
+
+python -m warehouse.cli check-conf "${CONF:-{\}}"
+airflow dags test smartcity_refresh -c "${CONF:-{\}}" > "${AIRFLOW_HOME}/last-run.log" 2>&1 \
+  || { tail -n 60 "${AIRFLOW_HOME}/last-run.log"; echo; echo "Refresh failed; full log: ${AIRFLOW_HOME}/last-run.log"; exit 1; }
+python -m warehouse.cli summary

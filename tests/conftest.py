@@ -1,0 +1,43 @@
+"""Shared fixtures: real samples in the DOPA wire shape, and an isolated data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# The same Airflow settings as the Makefile, so `pytest` also works when run directly.
+os.environ.setdefault("AIRFLOW_HOME", str(REPO / "airflow_home"))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SATUN = FIXTURES / "real" / "dopa_statpop_satun_6909_thai.json"
+
+
+def satun_wire(counts_by_sex: dict[str, list[int]] | None = None, *, as_strings: bool = False) -> list[dict]:
+    """The real Satun Sep 2569 province figures in the statpop API's wire shape."""
+    counts_by_sex = counts_by_sex or json.loads(SATUN.read_text(encoding="utf-8"))["prov_thai"]
+    records = []
+    for sex_code in ("1", "2"):
+        ages = counts_by_sex[sex_code]
+        record: dict = {"lsageSex": sex_code if as_strings else int(sex_code), "lsageYYMM": "6909",
+                        "lsageRcode": "91" if as_strings else 91, "lageNat": 99}
+        for age, n in enumerate(ages):
+            record[f"lsAge{age}"] = str(n) if as_strings else n
+        record["lsSumTotTot"] = str(sum(ages)) if as_strings else sum(ages)
+        records.append(record)
+    return records
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "data"
+    root.mkdir()
+    monkeypatch.setenv("SMARTCITY_DATA_DIR", str(root))
+    return root

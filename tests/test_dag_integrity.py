@@ -1,0 +1,51 @@
+"""DagBag integrity: the DAG imports cleanly, is shaped as designed, and stays thin."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+HEAVY = {"duckdb", "dbt", "great_expectations", "pandas", "pyarrow", "requests",
+         "extract", "warehouse", "expectations"}
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert "smartcity_refresh" in dagbag.dags
+
+
+def test_shape_pools_retries_and_assets(dagbag):
+    dag = dagbag.dags["smartcity_refresh"]
+    assert dag.catchup is False and dag.doc_md
+    order = ["plan", "extract", "load", "dbt_build", "quality_gate", "publish"]
+    assert sorted(dag.task_ids) == sorted(order)
+    for upstream, downstream in zip(order, order[1:], strict=False):
+        assert downstream in dag.get_task(upstream).downstream_task_ids
+    for writer in ("load", "dbt_build", "quality_gate", "publish"):
+        assert dag.get_task(writer).pool == "warehouse_writer"
+    assert dag.get_task("extract").retries >= 2
+    publish_outlets = {a.uri for a in dag.get_task("publish").outlets}
+    assert publish_outlets == {"smartcity://warehouse/planning"}
+    assert {a.uri for a in dag.get_task("load").outlets} == {
+        "smartcity://raw/dopa_population", "smartcity://raw/dopa_population_thai"}
+
+
+@pytest.mark.parametrize("path", sorted(DAGS.glob("*.py")), ids=lambda p: p.name)
+def test_no_heavy_imports_at_module_level(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:  # module level only; imports inside tasks are fine
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        assert not {n.split(".")[0] for n in names} & HEAVY, f"{path.name} imports {names} at top level"

@@ -1,0 +1,90 @@
+"""Parser edge cases, from the real Satun sample in the API's wire shape."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from extract.dopa_statpop import NoDataYet, parse
+from extract.errors import ParseError
+from tests.conftest import SATUN, satun_wire
+
+PERIOD = dt.date(2026, 9, 30)
+
+
+def _parse(records):
+    return parse(json.dumps(records).encode(), source_id="dopa_population", area_code="91", period=PERIOD)
+
+
+@pytest.mark.parametrize("as_strings", [False, True])
+def test_real_sample_numbers_or_strings_give_exact_counts(as_strings):
+    rows = _parse(satun_wire(as_strings=as_strings))
+    assert len(rows) == 2 * 102
+    assert sum(r.population for r in rows) == 322_634
+    assert sum(r.population for r in rows if r.sex == "male") == 160_232
+    assert sum(r.population for r in rows if r.sex == "female") == 162_402
+    real = json.loads(SATUN.read_text(encoding="utf-8"))["prov_thai"]
+    by_key = {(r.sex, r.age): r.population for r in rows}
+    assert by_key[("male", 0)] == real["1"][0]
+    assert by_key[("female", 101)] == real["2"][101]
+    assert {r.area_code for r in rows} == {"91"} and {r.period for r in rows} == {PERIOD}
+
+
+def test_bom_and_thai_digits_and_separators_are_repaired():
+    records = satun_wire(as_strings=True)
+    records[0]["lsAge0"] = "๑,๒๐๔"  # 1,204 in Thai digits
+    body = b"\xef\xbb\xbf" + json.dumps(records, ensure_ascii=False).encode()
+    rows = parse(body, source_id="dopa_population", area_code="91", period=PERIOD)
+    assert rows[0].population == 1204
+
+
+def test_empty_array_means_no_data_yet():
+    with pytest.raises(NoDataYet, match="no data yet for area 91 at 2026-09"):
+        _parse([])
+
+
+def test_sum_mismatch_names_field_row_and_value():
+    records = satun_wire()
+    records[1]["lsSumTotTot"] += 1
+    with pytest.raises(ParseError, match=r"dopa_population: field 'lsSumTotTot' in row 1: .*162402.*value 162403"):
+        _parse(records)
+
+
+def test_negative_count_is_an_error():
+    records = satun_wire()
+    records[0]["lsAge5"] = -3
+    with pytest.raises(ParseError, match=r"'lsAge5' in row 0: is negative"):
+        _parse(records)
+
+
+def test_non_integer_age_count_is_an_error():
+    records = satun_wire()
+    records[0]["lsAge7"] = "12.5"
+    with pytest.raises(ParseError, match=r"'lsAge7'.*not an integer"):
+        _parse(records)
+
+
+def test_two_male_rows_are_rejected():
+    records = satun_wire()
+    records[1]["lsageSex"] = 1
+    with pytest.raises(ParseError, match="one male and one female"):
+        _parse(records)
+
+
+def test_missing_age_field_is_named():
+    records = satun_wire()
+    del records[0]["lsAge101"]
+    with pytest.raises(ParseError, match="'lsAge101'.*missing"):
+        _parse(records)
+
+
+@pytest.mark.parametrize("body", [b"<html><body>Service unavailable</body></html>",
+                                  b'[{"lsAge0": 1, "lsAge1"', b'{"error": "x"}', b"\xff\xfe"])
+def test_html_truncated_or_wrong_shape_is_a_parse_error(body):
+    with pytest.raises(ParseError, match="dopa_population: field '<body>'"):
+        parse(body, source_id="dopa_population", area_code="91", period=PERIOD)
+
+
+def test_three_rows_are_rejected():
+    with pytest.raises(ParseError, match="exactly 2 rows"):
+        _parse(satun_wire() + satun_wire()[:1])

@@ -1,0 +1,65 @@
+"""Small command line helpers for `make run`: validate a run configuration, summarise a release."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import duckdb
+
+from extract.errors import RunConfigError
+from warehouse import paths, refresh
+
+EXAMPLE_QUERY = """select a.area_code, d.name_en, a.period, a.population_total, a.share_60_plus, a.ageing_stage
+from marts.mart_area_ageing a join marts.dim_area d using (area_code)
+where d.area_level = 'province' order by a.period desc, a.share_60_plus desc limit 5"""
+
+
+def check_conf(text: str) -> int:
+    try:
+        conf = json.loads(text or "{}")
+        if not isinstance(conf, dict):
+            raise RunConfigError(f"run configuration must be a JSON object, got {text!r}")
+        slices = refresh.plan(conf)
+    except (json.JSONDecodeError, RunConfigError) as exc:
+        print(f"Bad run configuration: {exc}", file=sys.stderr)
+        return 2
+    print(f"Run configuration OK: {len(slices)} slices to extract")
+    return 0
+
+
+def summary() -> int:
+    published = paths.published_path()
+    if not published.exists():
+        print(f"No published warehouse at {published}", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(published), read_only=True) as con:
+        release_id, run_id, published_at = con.execute(
+            "select release_id, run_id, published_at from meta.releases order by published_at desc limit 1"
+        ).fetchone()
+        counts = con.execute("""
+            select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1
+        """).fetchall()
+        example = con.execute(EXAMPLE_QUERY).fetchall()
+    print(f"\nPublished warehouse: {published}")
+    print(f"Release {release_id} (run {run_id}, {published_at:%Y-%m-%d %H:%M:%S %Z})")
+    for table, rows in counts:
+        print(f"  marts.{table}: {rows} rows")
+    print("\nExample query (duckdb -readonly " f"{published}):\n{EXAMPLE_QUERY};")
+    for row in example:
+        print("  ", row)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m warehouse.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check-conf").add_argument("conf", nargs="?", default="{}")
+    sub.add_parser("summary")
+    args = parser.parse_args(argv)
+    return check_conf(args.conf) if args.command == "check-conf" else summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Where things live: the data directory layout and the dbt project."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED_NAME = "planning.duckdb"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("SMARTCITY_DATA_DIR") or REPO_ROOT / "data").resolve()
+
+
+def dbt_project_dir() -> Path:
+    return Path(os.environ.get("SMARTCITY_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
+
+
+def published_path(root: Path | None = None) -> Path:
+    return (root or data_dir()) / PUBLISHED_NAME
+
+
+def releases_dir(root: Path | None = None) -> Path:
+    return (root or data_dir()) / "releases"
+
+
+def run_key(run_id: str) -> str:
+    """A file-name-safe key for an Airflow run id (which holds ':' and '+')."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_")[:120] or "run"
+
+
+def build_path(run_id: str, root: Path | None = None) -> Path:
+    return (root or data_dir()) / "build" / f"{run_key(run_id)}.duckdb"

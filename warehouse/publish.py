@@ -1,0 +1,162 @@
+"""Publish: a build that passed the gate becomes the release readers open.
+
+The build file is closed, moved into ``releases/`` and hard-linked to a temporary name
+that replaces ``planning.duckdb`` with one ``rename``: a reader opens either the old
+release or the new one, never a half-written file, and a reader that already holds the
+old file keeps reading it even after it is pruned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse.paths import REPO_ROOT, published_path, releases_dir, run_key
+
+DEFAULT_KEEP = 5
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("smartcity-warehouse")
+        except PackageNotFoundError:
+            return "unknown"
+
+
+def _previous_releases(published: Path) -> list[tuple]:
+    if not published.exists():
+        return []
+    with duckdb.connect(str(published), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'releases'"
+        ).fetchone()[0]
+        return con.execute("select * from meta.releases").fetchall() if exists else []
+
+
+def _write_release_rows(build_path: Path, release: dict[str, Any], history: list[tuple]) -> None:
+    with duckdb.connect(str(build_path)) as con:
+        con.execute("""
+            create or replace table meta.releases (
+                release_id varchar primary key, run_id varchar, published_at timestamptz,
+                code_version varchar, sources json, dbt json, quality_gate json)
+        """)
+        con.executemany("insert into meta.releases values (?, ?, ?, ?, ?, ?, ?)", history)
+        con.execute(
+            "insert into meta.releases values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                release["release_id"],
+                release["run_id"],
+                release["published_at"],
+                release["code_version"],
+                json.dumps(release["sources"]),
+                json.dumps(release["dbt"]),
+                json.dumps(release["quality_gate"]),
+            ],
+        )
+        # Sources and vintages of this release, one row per landed slice.
+        con.execute(
+            """
+            create or replace table meta.release_sources as
+            select ? as release_id, source_id, period as vintage, slice_key, sha256, is_modelled,
+                   population_scope, url, fetched_at, licence
+            from raw.landing_manifests where status = 'downloaded'
+        """,
+            [release["release_id"]],
+        )
+        con.execute("checkpoint")
+
+
+def source_summary(build_path: Path) -> dict[str, Any]:
+    """Per source: vintages (periods), slices, and a sha256 over the slices' hashes."""
+    with duckdb.connect(str(build_path), read_only=True) as con:
+        rows = con.execute("""
+            select source_id, list(distinct period order by period), count(*),
+                   sha256(string_agg(sha256, ',' order by period, slice_key)), bool_or(is_modelled)
+            from raw.landing_manifests where status = 'downloaded' group by source_id order by source_id
+        """).fetchall()
+    return {
+        sid: {"vintages": periods, "slices": n, "sha256": digest, "any_modelled": modelled}
+        for sid, periods, n, digest, modelled in rows
+    }
+
+
+def publish(
+    build_path: Path,
+    data_dir: Path,
+    *,
+    run_id: str,
+    dbt: dict,
+    quality_gate: dict,
+    keep: int | None = None,
+) -> dict[str, Any]:
+    """Record the release in ``meta``, move the build into ``releases/`` and swap it in."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    release_id = f"{now:%Y%m%dT%H%M%SZ}-{run_key(run_id)[-40:]}"
+    published = published_path(data_dir)
+    release = {
+        "release_id": release_id,
+        "run_id": run_id,
+        "published_at": now,
+        "code_version": code_version(),
+        "sources": source_summary(build_path),
+        "dbt": dbt,
+        "quality_gate": quality_gate,
+    }
+    _write_release_rows(build_path, release, _previous_releases(published))
+    target = releases_dir(data_dir) / f"{release_id}.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(build_path, target)
+    staging = published.with_name(f".{published.name}.{release_id}.tmp")
+    staging.unlink(missing_ok=True)
+    try:
+        os.link(target, staging)
+    except OSError:  # file systems without hard links: a copy, still swapped in by rename
+        shutil.copy2(target, staging)
+    os.replace(staging, published)
+    _fsync_dir(published.parent)
+    prune_releases(data_dir, keep=keep)
+    shutil.rmtree(build_path.with_suffix(".dbt"), ignore_errors=True)
+    return {
+        **release,
+        "published_at": now.isoformat(),
+        "path": str(published),
+        "release_path": str(target),
+    }
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def prune_releases(data_dir: Path, *, keep: int | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` releases (``SMARTCITY_KEEP_RELEASES``, default 5)."""
+    keep = keep or int(os.environ.get("SMARTCITY_KEEP_RELEASES", DEFAULT_KEEP))
+    releases = sorted(releases_dir(data_dir).glob("*.duckdb"))
+    doomed = releases[:-keep] if len(releases) > keep else []
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
