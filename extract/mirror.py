@@ -39,6 +39,9 @@ SNAPSHOTS_ROOT = Path(__file__).resolve().parent / "snapshots"
 LOOPBACK = "127.0.0.1"
 CONTROL_PREFIX = "/_mirror/"
 JSON_TYPE = "application/json; charset=utf-8"
+# Labels a modelled answer so the client can carry `is_modelled` into the manifest;
+# only the mirror sends it, live publishers never do.
+MODELLED_HEADER = "X-Data-Modelled"
 HTML_ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Request Rejected</title></head><body>"
     "<h1>Request Rejected</h1><p>The requested URL was rejected. Please consult with "
@@ -85,6 +88,7 @@ class SnapshotEntry:
     content_type: str
     etag: str
     last_modified: str
+    is_modelled: bool
 
 
 def load_snapshot_dir(folder: Path) -> dict[RequestKey, SnapshotEntry]:
@@ -106,6 +110,7 @@ def load_snapshot_dir(folder: Path) -> dict[RequestKey, SnapshotEntry]:
             content_type=item.get("content_type", JSON_TYPE),
             etag=f'"{digest}"',
             last_modified=item["last_modified"],
+            is_modelled=bool(item.get("is_modelled", False)),
         )
     return entries
 
@@ -309,7 +314,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 },
             )
             return
-        headers = {"ETag": entry.etag, "Last-Modified": entry.last_modified}
+        headers = {
+            "ETag": entry.etag,
+            "Last-Modified": entry.last_modified,
+            MODELLED_HEADER: "true" if entry.is_modelled else "false",
+        }
         if self.not_modified(entry):
             self.send_body(HTTPStatus.NOT_MODIFIED, b"", None, headers)
             return

@@ -7,9 +7,9 @@ import json
 import pyarrow.parquet as pq
 
 from extract import landing
+from extract.catalogue import load_catalogue
 from extract.dopa_statpop import parse
 from extract.slices import _population_table
-from extract.catalogue import load_catalogue
 from tests.conftest import satun_wire
 
 

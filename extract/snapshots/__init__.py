@@ -1,0 +1,1 @@
+"""Bundled snapshot: recorded publisher responses, their provenance and the builders."""

@@ -1,0 +1,120 @@
+"""The one HTTP client against real loopback faults served by the snapshot mirror."""
+
+import hashlib
+import time
+
+import pytest
+
+from extract.errors import FetchError
+from extract.http_client import fetch, make_session
+from extract.mirror import Fault, Mirror
+
+PATH = "/stat/statnew/connectSAPI/stat_forward.php"
+QUERY = "?API=/api/statpophouse/v1/statpop/list?action=23&yymm=6909&nat=99&popst=99&cc=91"
+
+
+@pytest.fixture
+def mirror():
+    with Mirror() as running:
+        yield running
+
+
+@pytest.fixture
+def session():
+    return make_session(total_retries=3, backoff=0.05)
+
+
+def _get(session, mirror, **kwargs):
+    kwargs.setdefault("max_bytes", 1_000_000)
+    return fetch(session, "dopa_population_thai", mirror.base_url + PATH + QUERY, expect="json_array", **kwargs)
+
+
+def test_ok_body_hash_etag_and_browser_user_agent(session, mirror):
+    result = _get(session, mirror)
+    assert result.http_status == 200 and result.body.startswith(b"[")
+    assert result.sha256 == hashlib.sha256(result.body).hexdigest()
+    assert result.etag and result.last_modified and result.modelled is False
+    sent = mirror.requests()[0]
+    assert sent["headers"]["User-Agent"].startswith("Mozilla/5.0")
+    # The inner API= value travels unencoded, as the publisher's firewall requires.
+    assert "API=/api/statpophouse/v1/statpop/list?action=23&yymm=6909" in sent["target"]
+
+
+def test_conditional_get_answers_304_without_a_body(session, mirror):
+    first = _get(session, mirror)
+    again = _get(session, mirror, etag=first.etag, last_modified=first.last_modified)
+    assert again.not_modified and again.body is None
+    assert mirror.requests()[-1]["headers"]["If-None-Match"] == first.etag
+
+
+def test_500_then_200_is_retried(session, mirror):
+    mirror.inject(Fault("status", status=500, times=1))
+    assert _get(session, mirror).http_status == 200
+    assert len(mirror.requests()) == 2
+
+
+def test_connection_reset_is_retried(session, mirror):
+    mirror.inject(Fault("reset", times=1))
+    assert _get(session, mirror).http_status == 200
+    assert len(mirror.requests()) == 2
+
+
+def test_429_retry_after_is_honoured(session, mirror):
+    mirror.inject(Fault("status", status=429, headers={"Retry-After": "1"}, times=1))
+    started = time.monotonic()
+    assert _get(session, mirror).http_status == 200
+    # The client waited the second the publisher asked for, not its own 0.05 s backoff.
+    assert time.monotonic() - started >= 0.9
+    assert len(mirror.requests()) == 2
+
+
+def test_persistent_5xx_gives_up_with_the_url(session, mirror):
+    mirror.inject(Fault("status", status=503, times=None))
+    with pytest.raises(FetchError, match=r"dopa_population_thai: .*(503|retries).*url http://127\.0\.0\.1") as info:
+        _get(session, mirror)
+    assert info.value.transient
+    assert len(mirror.requests()) == 4  # first try + 3 retries
+
+
+def test_timeout_is_retried_then_reported(session, mirror):
+    mirror.inject(Fault("sleep", seconds=2, times=None))
+    with pytest.raises(FetchError, match="timed out|gave up|connection failed") as info:
+        _get(session, mirror, timeout=(2, 0.3))
+    assert info.value.transient
+    assert len(mirror.requests()) == 4
+
+
+def test_truncated_body_is_an_error(session, mirror):
+    mirror.inject(Fault("truncate", times=None))
+    with pytest.raises(FetchError, match="cut off") as info:
+        _get(session, mirror)
+    assert info.value.transient
+
+
+def test_html_error_page_with_200_is_rejected(session, mirror):
+    mirror.inject(Fault("html", times=1))
+    with pytest.raises(FetchError, match="HTML page instead of the data.*url http"):
+        _get(session, mirror)
+
+
+def test_wrong_json_shape_is_rejected(session, mirror):
+    mirror.inject(Fault("body", body='{"error": "x"}', times=1))
+    with pytest.raises(FetchError, match="expected a JSON array"):
+        _get(session, mirror)
+
+
+def test_empty_body_is_rejected(session, mirror):
+    mirror.inject(Fault("body", body="", times=1))
+    with pytest.raises(FetchError, match="empty body"):
+        _get(session, mirror)
+
+
+def test_size_cap(session, mirror):
+    with pytest.raises(FetchError, match="exceeds the cap of 1000"):
+        _get(session, mirror, max_bytes=1000)
+
+
+def test_unknown_request_is_a_clear_404(session, mirror):
+    url = mirror.base_url + PATH + QUERY.replace("cc=91", "cc=10")
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch(session, "dopa_population_thai", url, expect="json_array", max_bytes=10_000)
