@@ -37,7 +37,7 @@ def summary() -> int:
     with duckdb.connect(str(published), read_only=True) as con:
         release_id, run_id, published_at = con.execute(
             "select release_id, run_id, published_at from meta.releases order by published_at desc limit 1"
-        ).fetchone()
+        ).fetchall()[0]
         counts = con.execute("""
             select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1
         """).fetchall()

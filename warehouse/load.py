@@ -80,7 +80,7 @@ def load_raw(
                 con.register("empty_slice", POPULATION_SCHEMA.empty_table())
                 con.execute(f"create table raw.{table} as select * from empty_slice")
                 con.unregister("empty_slice")
-            counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            counts[table] = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
         rows = [{k: m.get(k) for k in MANIFEST_COLUMNS} for m in manifests]
         con.register(
             "manifests",

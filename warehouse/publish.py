@@ -49,7 +49,7 @@ def _previous_releases(published: Path) -> list[tuple]:
     with duckdb.connect(str(published), read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'releases'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         return con.execute("select * from meta.releases").fetchall() if exists else []
 
 
