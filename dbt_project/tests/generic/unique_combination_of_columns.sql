@@ -1,0 +1,18 @@
+{#-
+    Fails for every combination of the given columns that occurs more than once.
+    Usage (model level):
+        data_tests:
+          - unique_combination_of_columns:
+              arguments:
+                combination_of_columns: [area_code, period]
+-#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+
+select
+    {{ combination_of_columns | join(', ') }},
+    count(*) as n_records
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}
