@@ -1,0 +1,179 @@
+"""Check outcomes and the ``meta.quality_results`` table they are written to."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+RESULTS_TABLE = "meta.quality_results"
+# the scope most slices have; messages name the scope only when it is another one
+DEFAULT_SCOPE = "all_nationalities"
+
+# One row per check outcome. A check that passed has one row for the whole table
+# (area_code and period null). A row-level check that failed has one row per failing
+# (area_code, period) slice, with the number of failing rows in that slice.
+QUALITY_RESULTS_DDL = f"""
+create schema if not exists meta;
+create table if not exists {RESULTS_TABLE} (
+    run_id           varchar   not null,  -- the run that built the file
+    suite            varchar   not null,  -- the mart (GX suite name)
+    check_name       varchar   not null,  -- short name, unique within the suite
+    expectation      varchar   not null,  -- GX expectation type, or the gate check's id
+    columns          varchar,             -- column(s) checked, comma-separated
+    severity         varchar   not null,  -- blocking | warning
+    success          boolean   not null,
+    element_count    bigint,              -- rows (or slices) the check looked at
+    unexpected_count bigint,              -- failing rows in this row's scope
+    observed         varchar,             -- observed value / what failed
+    area_code        varchar,             -- the failing slice, null = whole table
+    period           date,                -- month end of the failing slice
+    population_scope varchar,             -- of the failing slice, where the mart has one
+    checked_at       timestamp not null   -- UTC
+);
+"""
+
+RESULTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("suite", pa.string()),
+        ("check_name", pa.string()),
+        ("expectation", pa.string()),
+        ("columns", pa.string()),
+        ("severity", pa.string()),
+        ("success", pa.bool_()),
+        ("element_count", pa.int64()),
+        ("unexpected_count", pa.int64()),
+        ("observed", pa.string()),
+        ("area_code", pa.string()),
+        ("period", pa.date32()),
+        ("population_scope", pa.string()),
+        ("checked_at", pa.timestamp("us")),
+    ]
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckOutcome:
+    """The outcome of one check, for the whole table or for one (area, period) slice."""
+
+    suite: str
+    check: str
+    expectation: str
+    severity: str
+    success: bool
+    columns: tuple[str, ...] = ()
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    observed: str | None = None
+    area_code: str | None = None
+    period: dt.date | None = None
+    population_scope: str | None = None
+
+    @property
+    def scope(self) -> str:
+        parts = []
+        if self.area_code is not None:
+            parts.append(f"area {self.area_code}")
+        if self.period is not None:
+            parts.append(f"period {self.period:%Y-%m}")
+        if self.population_scope is not None and self.population_scope != DEFAULT_SCOPE:
+            parts.append(f"scope {self.population_scope}")
+        return " ".join(parts)
+
+    def message(self) -> str:
+        """``<suite> <check> fails for area <a> period <YYYY-MM>[ scope <s>] (<what>)``."""
+        text = f"{self.suite} {self.check} fails"
+        if self.scope:
+            text += f" for {self.scope}"
+        if self.observed:
+            text += f" ({self.observed})"
+        return text
+
+
+def format_value(value: object) -> str:
+    """A value as a person reads it in a message: 31, 0.1234, 2026-09-30, null."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.6g}"
+    if hasattr(value, "item"):  # numpy scalar
+        return format_value(value.item())
+    return str(value)
+
+
+def _period_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise TypeError(f"period must be a date, got {type(value).__name__}")
+
+
+def write_quality_results(
+    build_path: Path,
+    *,
+    run_id: str,
+    checked_at: dt.datetime,
+    outcomes: Sequence[CheckOutcome],
+) -> int:
+    """Append the outcomes to ``meta.quality_results`` of the build file.
+
+    The file is opened read-write only for this write and closed again. Rows of an
+    earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
+    not duplicate them. Returns the number of rows written.
+    """
+    checked_at_utc = checked_at.astimezone(dt.UTC).replace(tzinfo=None)
+    columns: dict[str, list] = {name: [] for name in RESULTS_SCHEMA.names}
+    for outcome in outcomes:
+        columns["run_id"].append(run_id)
+        columns["suite"].append(outcome.suite)
+        columns["check_name"].append(outcome.check)
+        columns["expectation"].append(outcome.expectation)
+        columns["columns"].append(", ".join(outcome.columns) or None)
+        columns["severity"].append(outcome.severity)
+        columns["success"].append(bool(outcome.success))
+        columns["element_count"].append(outcome.element_count)
+        columns["unexpected_count"].append(outcome.unexpected_count)
+        columns["observed"].append(outcome.observed)
+        columns["area_code"].append(outcome.area_code)
+        columns["period"].append(_period_date(outcome.period))
+        columns["population_scope"].append(outcome.population_scope)
+        columns["checked_at"].append(checked_at_utc)
+    rows = pa.table(columns, schema=RESULTS_SCHEMA)
+    con = duckdb.connect(str(build_path))
+    try:
+        con.execute(QUALITY_RESULTS_DDL)
+        con.execute("begin transaction")
+        con.execute(f"delete from {RESULTS_TABLE} where run_id = ?", [run_id])
+        con.register("quality_results_batch", rows)
+        con.execute(f"insert into {RESULTS_TABLE} by name select * from quality_results_batch")
+        con.execute("commit")
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass
+        raise
+    finally:
+        con.close()
+    return rows.num_rows
