@@ -19,7 +19,7 @@ WRITER_POOL = "warehouse_writer"  # one slot: one writer of warehouse files at a
 DOC_MD = """
 ### smartcity_refresh
 
-Extracts the catalogue's datasets (mapped per source x province x month), loads them
+Extracts the catalogue's datasets (mapped per source x month, provinces fetched concurrently), loads them
 into a fresh DuckDB build file, runs one `dbt build`, validates the marts with Great
 Expectations and, only if the gate passes, publishes `planning.duckdb` by atomic rename.
 
@@ -44,7 +44,7 @@ Run configuration (all optional): `{"sources": ["dopa_population"], "provinces":
 )
 def smartcity_refresh():
     @task
-    def plan() -> list[dict[str, str]]:
+    def plan() -> list[dict]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from extract.errors import RunConfigError
@@ -56,14 +56,14 @@ def smartcity_refresh():
             raise AirflowFailException(str(exc)) from exc
 
     @task(max_active_tis_per_dagrun=4)
-    def extract(slice_: dict[str, str]) -> dict:
+    def extract(batch: dict) -> list[dict]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from extract.errors import FetchError, ParseError
         from warehouse import refresh
 
         try:
-            return refresh.extract(slice_)
+            return refresh.extract(batch)
         except ParseError as exc:  # bad content: retrying fetches the same bytes
             raise AirflowFailException(str(exc)) from exc
         except FetchError as exc:
@@ -72,10 +72,10 @@ def smartcity_refresh():
             raise
 
     @task(pool=WRITER_POOL, outlets=SOURCE_ASSETS)
-    def load(outcomes: list[dict]) -> dict:
+    def load(batches: list[list[dict]]) -> dict:
         from warehouse import refresh
 
-        return refresh.load(get_current_context()["run_id"], list(outcomes))
+        return refresh.load(get_current_context()["run_id"], list(batches))
 
     @task(pool=WRITER_POOL, retries=0)
     def dbt_build(info: dict) -> dict:
@@ -95,7 +95,7 @@ def smartcity_refresh():
 
         return refresh.publish(info)
 
-    publish(quality_gate(dbt_build(load(extract.expand(slice_=plan())))))
+    publish(quality_gate(dbt_build(load(extract.expand(batch=plan())))))
 
 
 smartcity_refresh()

@@ -60,7 +60,8 @@ def _write_release_rows(build_path: Path, release: dict[str, Any], history: list
                 release_id varchar primary key, run_id varchar, published_at timestamptz,
                 code_version varchar, sources json, dbt json, quality_gate json)
         """)
-        con.executemany("insert into meta.releases values (?, ?, ?, ?, ?, ?, ?)", history)
+        if history:
+            con.executemany("insert into meta.releases values (?, ?, ?, ?, ?, ?, ?)", history)
         con.execute(
             "insert into meta.releases values (?, ?, ?, ?, ?, ?, ?)",
             [
