@@ -10,6 +10,8 @@ import datetime as dt
 
 from airflow.sdk import Asset, dag, get_current_context, task
 
+from warehouse.alerts import on_failure  # light: imports airflow.sdk only
+
 # Catalogue ids (extract/sources.yml); a test keeps this list equal to the catalogue.
 SOURCE_IDS = ("dopa_population", "dopa_population_thai")
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
@@ -39,6 +41,7 @@ Run configuration (all optional): `{"sources": ["dopa_population"], "provinces":
         "retries": 2,
         "retry_delay": dt.timedelta(seconds=20),
         "retry_exponential_backoff": True,
+        "on_failure_callback": on_failure,
     },
     tags=["smartcity", "population"],
 )
@@ -71,11 +74,36 @@ def smartcity_refresh():
                 raise AirflowFailException(str(exc)) from exc
             raise
 
-    @task(pool=WRITER_POOL, outlets=SOURCE_ASSETS)
-    def load(batches: list[list[dict]]) -> dict:
+    @task.short_circuit(outlets=SOURCE_ASSETS)
+    def record_fetches(batches: list[list[dict]]) -> bool:
+        """Write meta.fetch_log; go on only if the data or the code changed."""
+        import logging
+
+        from warehouse import refresh
+        from warehouse.alerts import alert
+
+        context = get_current_context()
+        decision = refresh.record(context["run_id"], list(batches))
+        log = logging.getLogger("smartcity.refresh")
+        log.info(
+            "%s (%d slices downloaded, %d bytes)",
+            decision["reason"],
+            decision["downloaded"],
+            decision["bytes"],
+        )
+        if decision["stale_sources"] or decision["missing"]:
+            alert(
+                context,
+                f"publisher unreachable: using the last landed vintage of "
+                f"{decision['stale_sources']}; missing slices {decision['missing'][:10]}",
+            )
+        return decision["changed"]
+
+    @task(pool=WRITER_POOL)
+    def load() -> dict:
         from warehouse import refresh
 
-        return refresh.load(get_current_context()["run_id"], list(batches))
+        return refresh.load(get_current_context()["run_id"])
 
     @task(pool=WRITER_POOL, retries=0)
     def dbt_build(info: dict) -> dict:
@@ -95,7 +123,10 @@ def smartcity_refresh():
 
         return refresh.publish(info)
 
-    publish(quality_gate(dbt_build(load(extract.expand(batch=plan())))))
+    recorded = record_fetches(extract.expand(batch=plan()))
+    built = load()
+    recorded >> built
+    publish(quality_gate(dbt_build(built)))
 
 
 smartcity_refresh()

@@ -46,7 +46,7 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -60,7 +60,7 @@ def _atomic_write(path: Path, write) -> None:
 
 def land(directory: Path, table: pa.Table, manifest: dict[str, Any]) -> dict[str, Any]:
     """Write the slice's Parquet and manifest atomically; returns the manifest written."""
-    _atomic_write(
+    atomic_write(
         directory / PARQUET_NAME, lambda tmp: pq.write_table(table, tmp, compression="zstd")
     )
     return _write_manifest(directory, {**manifest, "rows": table.num_rows, "parquet": PARQUET_NAME})
@@ -74,7 +74,7 @@ def land_manifest_only(directory: Path, manifest: dict[str, Any]) -> dict[str, A
 
 def _write_manifest(directory: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
-    _atomic_write(directory / MANIFEST_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(directory / MANIFEST_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return manifest
 
 

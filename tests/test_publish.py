@@ -20,7 +20,8 @@ def _run_until_gate(run_id: str, data_dir, corrupt: bool = False) -> dict:
     with Mirror() as mirror:
         os.environ["DOPA_BASE_URL"] = mirror.base_url
         batches = [refresh.extract(batch, data_dir) for batch in refresh.plan(CONF)]
-    info = refresh.build(refresh.load(run_id, batches, data_dir))
+    refresh.record(run_id, batches, data_dir)
+    info = refresh.build(refresh.load(run_id, data_dir))
     if corrupt:  # a defect the dbt tests missed: the gate is the last line of defence
         with duckdb.connect(info["build_path"]) as con:
             con.execute("update marts.mart_area_ageing set population_male = population_male + 7 where area_code = '91'")

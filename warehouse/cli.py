@@ -42,11 +42,18 @@ def summary() -> int:
             select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1
         """).fetchall()
         example = con.execute(EXAMPLE_QUERY).fetchall()
+        last_run = con.execute("""
+            select run_id, status, count(*) from meta.fetch_log
+            where logged_at = (select max(logged_at) from meta.fetch_log) group by all order by 2
+        """).fetchall()
+    if last_run and last_run[0][0] != run_id:
+        statuses = ", ".join(f"{n} {status}" for _, status, n in last_run)
+        print(f"\nLast run {last_run[0][0]}: {statuses} - nothing changed, no new release.")
     print(f"\nPublished warehouse: {published}")
     print(f"Release {release_id} (run {run_id}, {published_at:%Y-%m-%d %H:%M:%S %Z})")
     for table, rows in counts:
         print(f"  marts.{table}: {rows} rows")
-    print("\nExample query (duckdb -readonly " f"{published}):\n{EXAMPLE_QUERY};")
+    print(f"\nExample query (duckdb -readonly {published}):\n{EXAMPLE_QUERY};")
     for row in example:
         print("  ", row)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pyarrow as pa
 
 from extract.catalogue import load_catalogue
 from extract.landing import MANIFEST_NAME, PARQUET_NAME, POPULATION_SCHEMA
+from warehouse.fetch_log import create_view as create_fetch_log_view
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 MANIFEST_COLUMNS = {
@@ -55,13 +57,58 @@ def landed_manifests(data_dir: Path, source_ids: list[str]) -> list[dict[str, An
     return manifests
 
 
+def _source_status(
+    con: duckdb.DuckDBPyConnection, source_ids: list[str], fetch_log: list[dict[str, Any]]
+) -> None:
+    """``raw.source_status``: fresh, stale (publisher failed, last vintage used) or not requested."""
+    rows = []
+    for source_id in source_ids:
+        attempts = [o for o in fetch_log if o["source_id"] == source_id]
+        stale = [o for o in attempts if o["status"] in {"stale", "failed"}]
+        status = "not_requested" if not attempts else "stale" if stale else "fresh"
+        detail = "; ".join(sorted({o.get("error") or "" for o in stale}))[:2000] or None
+        rows.append({"source_id": source_id, "status": status, "detail": detail})
+    con.register(
+        "source_status",
+        pa.Table.from_pylist(
+            rows,
+            schema=pa.schema(
+                [("source_id", pa.string()), ("status", pa.string()), ("detail", pa.string())]
+            ),
+        ),
+    )
+    con.execute("create table raw.source_status as select * from source_status")
+    con.unregister("source_status")
+
+
+def clean_leftovers(data_dir: Path, keep: Path | None = None) -> list[Path]:
+    """Remove what killed or failed runs left: other builds, temporary files of landing
+    and publishing. Runs never overlap (one active run, one writer), so nothing here is
+    in use; the build of the current run is kept."""
+    doomed: list[Path] = []
+    build_dir = data_dir / "build"
+    if build_dir.exists():
+        doomed += [
+            p for p in build_dir.iterdir() if keep is None or not p.name.startswith(keep.stem)
+        ]
+    doomed += list(data_dir.glob(".planning.duckdb.*.tmp"))
+    doomed += list((data_dir / "raw").glob("*/*/*/.*.tmp")) + list(
+        (data_dir / "log").glob("*/.*.tmp")
+    )
+    for path in doomed:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return doomed
+
+
 def load_raw(
-    build_path: Path, data_dir: Path, *, fetch_log: list[dict[str, Any]] = (), run_id: str = ""
+    build_path: Path, data_dir: Path, *, fetch_log: list[dict[str, Any]] = ()
 ) -> dict[str, int]:
     """Create ``build_path`` afresh with ``raw.<source>`` tables; returns rows per table."""
     build_path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (build_path, build_path.with_suffix(".duckdb.wal")):
-        stale.unlink(missing_ok=True)  # a re-run starts from nothing
+    clean_leftovers(data_dir)  # a re-run of this run starts from nothing too
     source_ids = list(load_catalogue())
     manifests = landed_manifests(data_dir, source_ids)
     counts: dict[str, int] = {}
@@ -90,9 +137,6 @@ def load_raw(
             create table raw.landing_manifests as
             select * replace (cast(fetched_at as timestamptz) as fetched_at) from manifests
         """)
-        if fetch_log:
-            con.register(
-                "fetch_log", pa.Table.from_pylist([{**row, "run_id": run_id} for row in fetch_log])
-            )
-            con.execute("create table meta.fetch_log as select * from fetch_log")
+        _source_status(con, source_ids, fetch_log)
+        create_fetch_log_view(con, data_dir)
     return counts

@@ -9,6 +9,8 @@ old file keeps reading it even after it is pruned.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -23,24 +25,49 @@ from warehouse.paths import REPO_ROOT, published_path, releases_dir, run_key
 DEFAULT_KEEP = 5
 
 
+CODE_DIRS = (
+    "extract",
+    "warehouse",
+    "expectations",
+    "dbt_project/models",
+    "dbt_project/seeds",
+    "dbt_project/macros",
+    "dbt_project/tests",
+)
+
+
+@functools.cache
 def code_version() -> str:
+    """Package version, git commit when known, and a hash of the code that shapes the marts.
+
+    The tree hash changes with any edit, committed or not, so a release built by other
+    code is never mistaken for a current one.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
+        package = version("smartcity-warehouse")
+    except PackageNotFoundError:
+        package = "0+unknown"
+    digest = hashlib.sha256()
+    for directory in CODE_DIRS:
+        for path in sorted((REPO_ROOT / directory).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".sql", ".yml", ".yaml", ".csv"}:
+                digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    digest.update((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_bytes())
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
             timeout=5,
             check=True,
-        )
-        return out.stdout.strip()
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("smartcity-warehouse")
-        except PackageNotFoundError:
-            return "unknown"
+        commit = "nogit"
+    return f"{package}+g{commit}.tree{digest.hexdigest()[:12]}"
 
 
 def _previous_releases(published: Path) -> list[tuple]:

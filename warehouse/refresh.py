@@ -13,11 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from extract import landing
 from extract.catalogue import load_catalogue
+from extract.errors import FetchError
 from extract.http_client import make_session
 from extract.run_config import Slice, plan_slices
-from extract.slices import NO_DATA, extract_slice
+from extract.slices import DOWNLOADED, NO_DATA, extract_slice
 from warehouse import paths
+
+FAILED, STALE = "failed", "stale"
 
 
 def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -30,45 +34,105 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
     slices = plan_slices(conf)
     return [
         {"source_id": source_id, "period": period, "provinces": [s.province for s in group]}
-        for (source_id, period), group in itertools.groupby(slices, key=lambda s: (s.source_id, s.period))
+        for (source_id, period), group in itertools.groupby(
+            slices, key=lambda s: (s.source_id, s.period)
+        )
     ]
 
 
 def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Extract every province of a batch, a few requests at a time (polite to publishers)."""
+    """Extract every province of a batch, a few requests at a time (polite to publishers).
+
+    A publisher that stays unreachable after the client's retries gives ``failed``
+    outcomes instead of an exception, so one publisher down does not sink the others.
+    Bad content (``ParseError``) still raises: nothing may be published from it.
+    """
     root = data_dir or paths.data_dir()
     local = threading.local()
 
     def one(province: str) -> dict[str, Any]:
         if not hasattr(local, "session"):  # requests sessions are not shared across threads
             local.session = make_session()
-        return extract_slice(Slice(batch["source_id"], province, batch["period"]), root, local.session)
+        slc = Slice(batch["source_id"], province, batch["period"])
+        try:
+            return extract_slice(slc, root, local.session)
+        except FetchError as exc:
+            return {
+                **slc.as_dict(),
+                "slice_key": slc.key,
+                "url": exc.url,
+                "status": FAILED,
+                "error": str(exc),
+                "rows": 0,
+                "bytes": 0,
+            }
 
     workers = int(os.environ.get("SMARTCITY_HTTP_CONCURRENCY", 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, batch["provinces"]))
 
 
-def load(
+def record(
     run_id: str, batches: list[list[dict[str, Any]]], data_dir: Path | None = None
 ) -> dict[str, Any]:
-    """Load every landed slice into a fresh build file; ``batches`` are the extract outcomes."""
+    """Write the run's fetch log and decide whether a new release is needed.
+
+    A failed slice that has an earlier landed vintage becomes ``stale`` (that vintage is
+    used and marked); one without any landed data stays ``failed`` (missing).
+    """
+    from warehouse import changes, fetch_log
+
+    root = data_dir or paths.data_dir()
+    outcomes = [outcome for batch in batches for outcome in batch]
+    for outcome in outcomes:
+        if outcome["status"] == FAILED:
+            landed = landing.read_manifest(
+                landing.slice_dir(
+                    root, outcome["source_id"], outcome["period"], outcome["slice_key"]
+                )
+            )
+            if landed and landed.get("parquet"):
+                outcome["status"] = STALE
+    fetch_log.write(root, run_id, outcomes)
+    reason = changes.rebuild_reason(root, outcomes)
+    return {
+        "run_id": run_id,
+        "changed": reason is not None,
+        "reason": reason or "every slice is unchanged since the published release: no new release",
+        "stale_sources": sorted({o["source_id"] for o in outcomes if o["status"] == STALE}),
+        "missing": sorted(
+            {
+                (o["source_id"], o["province"], o["period"])
+                for o in outcomes
+                if o["status"] == FAILED
+            }
+        ),
+        "downloaded": sum(1 for o in outcomes if o["status"] == DOWNLOADED),
+        "bytes": sum(o.get("bytes") or 0 for o in outcomes),
+    }
+
+
+def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
+    """Load every landed slice into a fresh build file, with this run's source status."""
+    from warehouse import fetch_log
     from warehouse.load import load_raw
 
-    outcomes = [outcome for batch in batches for outcome in batch]
     root = data_dir or paths.data_dir()
+    outcomes = fetch_log.read_run(root, run_id)
     build = paths.build_path(run_id, root)
-    counts = load_raw(build, root, fetch_log=outcomes, run_id=run_id)
-    requested = sorted({(o["province"], o["period"]) for o in outcomes if o["status"] != NO_DATA})
-    no_data = sorted(
-        {(o["province"], o["period"]) for o in outcomes if o["status"] == NO_DATA} - set(requested)
-    )
+    counts = load_raw(build, root, fetch_log=outcomes)
+    landed = {
+        (o["province"], o["period"]) for o in outcomes if o["status"] not in {NO_DATA, FAILED}
+    }
     return {
         "run_id": run_id,
         "build_path": str(build),
         "raw_rows": counts,
-        "requested": requested,
-        "no_data": no_data,
+        "requested": sorted(landed),
+        "no_data": sorted(
+            {(o["province"], o["period"]) for o in outcomes if o["status"] in {NO_DATA, FAILED}}
+            - landed
+        ),
     }
 
 
