@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    AsyncCallback,
+    DeadlineAlert,
+    DeadlineReference,
+    dag,
+    get_current_context,
+    task,
+)
 
 from warehouse.alerts import on_failure  # light: imports airflow.sdk only
 
@@ -37,6 +45,12 @@ Run configuration (all optional): `{"sources": ["dopa_population"], "provinces":
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
+    # A run still unfinished three hours after it was queued is stuck: alert.
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=dt.timedelta(hours=3),
+        callback=AsyncCallback("warehouse.alerts.deadline_missed"),
+    ),
     default_args={
         "retries": 2,
         "retry_delay": dt.timedelta(seconds=20),
@@ -91,6 +105,8 @@ def smartcity_refresh():
             decision["downloaded"],
             decision["bytes"],
         )
+        for overdue in decision["overdue"]:  # a source past its release deadline
+            alert(context, f"source past its deadline: {overdue}")
         if decision["stale_sources"] or decision["missing"]:
             alert(
                 context,

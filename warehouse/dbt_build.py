@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -46,17 +47,7 @@ def _summarise(run_results: dict) -> DbtOutcome:
 
 
 def _record(build_path: Path, run_results: dict, run_id: str) -> None:
-    rows = [
-        (
-            run_id,
-            r["unique_id"],
-            r["status"],
-            r.get("execution_time"),
-            r.get("failures"),
-            (r.get("message") or "")[:2000],
-        )
-        for r in run_results.get("results", [])
-    ]
+    rows = run_results_rows(run_results, run_id)
     with duckdb.connect(str(build_path)) as con:
         con.execute("create schema if not exists meta")
         con.execute("""
@@ -68,36 +59,64 @@ def _record(build_path: Path, run_results: dict, run_id: str) -> None:
             con.executemany("insert into meta.dbt_run_results values (?, ?, ?, ?, ?, ?)", rows)
 
 
-def run_dbt_build(build_path: Path, *, run_id: str, target: str = "duckdb") -> DbtOutcome:
-    """Build every model, seed and test into ``build_path``; raises ``DbtBuildError`` on failure."""
+def invoke_dbt_build(
+    *, target: str, target_dir: Path, dbt_vars: dict[str, str] | None = None
+) -> tuple[dict, Any]:
+    """One ``dbt build`` of the project on ``target``; returns ``run_results.json`` and
+    dbt's result. Raises ``DbtBuildError`` when dbt did not run at all."""
     from dbt.cli.main import dbtRunner  # heavy: import only when a build runs
 
     project = dbt_project_dir()
-    target_dir = build_path.with_suffix(".dbt")
-    os.environ["SMARTCITY_BUILD_PATH"] = str(build_path)
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            "--target",
-            target,
-            "--target-path",
-            str(target_dir / "target"),
-            "--log-path",
-            str(target_dir / "logs"),
-            "--no-use-colors",
-        ]
-    )
+    args = [
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target",
+        target,
+        "--target-path",
+        str(target_dir / "target"),
+        "--log-path",
+        str(target_dir / "logs"),
+        "--no-use-colors",
+    ]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    result = dbtRunner().invoke(args)
     results_file = target_dir / "target" / "run_results.json"
     if not results_file.exists():
         raise DbtBuildError(f"dbt build did not run: {result.exception or 'no run_results.json'}")
-    run_results = json.loads(results_file.read_text(encoding="utf-8"))
-    _record(build_path, run_results, run_id)
+    return json.loads(results_file.read_text(encoding="utf-8")), result
+
+
+def check_outcome(run_results: dict, result: Any) -> DbtOutcome:
+    """The outcome of a build; raises ``DbtBuildError`` when a node failed."""
     outcome = _summarise(run_results)
     if not outcome.success or not result.success:
         shown = "\n  ".join(outcome.failures[:15])
         raise DbtBuildError(f"dbt build failed ({len(outcome.failures)} failing nodes):\n  {shown}")
     return outcome
+
+
+def run_results_rows(run_results: dict, run_id: str) -> list[tuple]:
+    """Rows of ``meta.dbt_run_results``: run_id, unique_id, status, execution_time, failures, message."""
+    return [
+        (
+            run_id,
+            r["unique_id"],
+            r["status"],
+            r.get("execution_time"),
+            r.get("failures"),
+            (r.get("message") or "")[:2000],
+        )
+        for r in run_results.get("results", [])
+    ]
+
+
+def run_dbt_build(build_path: Path, *, run_id: str, target: str = "duckdb") -> DbtOutcome:
+    """Build every model, seed and test into ``build_path``; raises ``DbtBuildError`` on failure."""
+    os.environ["SMARTCITY_BUILD_PATH"] = str(build_path)
+    run_results, result = invoke_dbt_build(target=target, target_dir=build_path.with_suffix(".dbt"))
+    _record(build_path, run_results, run_id)
+    return check_outcome(run_results, result)

@@ -16,7 +16,8 @@ import duckdb
 import pyarrow as pa
 
 from extract.catalogue import load_catalogue
-from extract.landing import MANIFEST_NAME, PARQUET_NAME, POPULATION_SCHEMA
+from extract.landing import MANIFEST_NAME, PARQUET_NAME
+from extract.parsers import schema_of
 from warehouse.fetch_log import create_view as create_fetch_log_view
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -109,7 +110,8 @@ def load_raw(
     """Create ``build_path`` afresh with ``raw.<source>`` tables; returns rows per table."""
     build_path.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(data_dir)  # a re-run of this run starts from nothing too
-    source_ids = list(load_catalogue())
+    catalogue = load_catalogue()
+    source_ids = list(catalogue)
     manifests = landed_manifests(data_dir, source_ids)
     counts: dict[str, int] = {}
     with duckdb.connect(str(build_path)) as con:
@@ -124,7 +126,7 @@ def load_raw(
             if files:
                 con.execute(f"create table raw.{table} as select * from read_parquet(?)", [files])
             else:
-                con.register("empty_slice", POPULATION_SCHEMA.empty_table())
+                con.register("empty_slice", schema_of(catalogue[source_id]).empty_table())
                 con.execute(f"create table raw.{table} as select * from empty_slice")
                 con.unregister("empty_slice")
             counts[table] = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]

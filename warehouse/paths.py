@@ -8,10 +8,23 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED_NAME = "planning.duckdb"
+WAREHOUSE_ENV = "SMARTCITY_WAREHOUSE"
+WAREHOUSE_TARGETS = ("duckdb", "postgres")  # the first is the default
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("SMARTCITY_DATA_DIR") or REPO_ROOT / "data").resolve()
+
+
+def warehouse_target() -> str:
+    """Where a run builds and publishes: ``duckdb`` (files under the data directory, the
+    default) or ``postgres`` (a PostgreSQL database, see ``warehouse.postgres_target``)."""
+    value = (os.environ.get(WAREHOUSE_ENV) or WAREHOUSE_TARGETS[0]).strip().lower()
+    if value not in WAREHOUSE_TARGETS:
+        raise ValueError(
+            f"{WAREHOUSE_ENV}={value!r}: expected one of {', '.join(WAREHOUSE_TARGETS)}"
+        )
+    return value
 
 
 def dbt_project_dir() -> Path:

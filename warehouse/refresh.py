@@ -32,12 +32,20 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
     ``RunConfigError`` is raised before any request.
     """
     slices = plan_slices(conf)
-    return [
-        {"source_id": source_id, "period": period, "provinces": [s.province for s in group]}
-        for (source_id, period), group in itertools.groupby(
-            slices, key=lambda s: (s.source_id, s.period)
+    batches = []
+    for (source_id, period), group in itertools.groupby(
+        slices, key=lambda s: (s.source_id, s.period)
+    ):
+        members = list(group)
+        batches.append(
+            {
+                "source_id": source_id,
+                "period": period,
+                "provinces": sorted({s.province for s in members if s.province}),
+                "slices": [s.as_dict() for s in members],  # provinces, offices or feeds
+            }
         )
-    ]
+    return batches
 
 
 def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -50,10 +58,10 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
     root = data_dir or paths.data_dir()
     local = threading.local()
 
-    def one(province: str) -> dict[str, Any]:
+    def one(item: dict[str, Any]) -> dict[str, Any]:
         if not hasattr(local, "session"):  # requests sessions are not shared across threads
             local.session = make_session()
-        slc = Slice(batch["source_id"], province, batch["period"])
+        slc = Slice.from_dict(item)
         try:
             return extract_slice(slc, root, local.session)
         except FetchError as exc:
@@ -69,7 +77,11 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
 
     workers = int(os.environ.get("SMARTCITY_HTTP_CONCURRENCY", 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, batch["provinces"]))
+        items = batch.get("slices") or [
+            {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
+            for p in batch["provinces"]
+        ]
+        return list(pool.map(one, items))
 
 
 def record(
@@ -80,7 +92,7 @@ def record(
     A failed slice that has an earlier landed vintage becomes ``stale`` (that vintage is
     used and marked); one without any landed data stays ``failed`` (missing).
     """
-    from warehouse import changes, fetch_log
+    from warehouse import changes, fetch_log, freshness
 
     root = data_dir or paths.data_dir()
     outcomes = [outcome for batch in batches for outcome in batch]
@@ -107,6 +119,7 @@ def record(
                 if o["status"] == FAILED
             }
         ),
+        "overdue": [f.message() for f in freshness.check(root) if f.overdue],
         "downloaded": sum(1 for o in outcomes if o["status"] == DOWNLOADED),
         "bytes": sum(o.get("bytes") or 0 for o in outcomes),
     }
@@ -121,10 +134,17 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
     outcomes = fetch_log.read_run(root, run_id)
     build = paths.build_path(run_id, root)
     counts = load_raw(build, root, fetch_log=outcomes)
+    # The gate's coverage check is per province and month: province-sliced sources only.
+    catalogue = load_catalogue()
+    outcomes = [
+        o
+        for o in outcomes
+        if o["source_id"] in catalogue and catalogue[o["source_id"]].slicing == "province"
+    ]
     landed = {
         (o["province"], o["period"]) for o in outcomes if o["status"] not in {NO_DATA, FAILED}
     }
-    return {
+    info = {
         "run_id": run_id,
         "build_path": str(build),
         "raw_rows": counts,
@@ -134,9 +154,18 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
             - landed
         ),
     }
+    if paths.warehouse_target() == "postgres":  # the build file becomes PostgreSQL schemas
+        from warehouse import postgres_refresh
+
+        return postgres_refresh.load(info)
+    return info
 
 
 def build(info: dict[str, Any]) -> dict[str, Any]:
+    if info.get("warehouse") == "postgres":
+        from warehouse import postgres_refresh
+
+        return postgres_refresh.build(info)
     from warehouse.dbt_build import run_dbt_build
 
     outcome = run_dbt_build(Path(info["build_path"]), run_id=info["run_id"])
@@ -144,6 +173,10 @@ def build(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def gate(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any]:
+    if info.get("warehouse") == "postgres":
+        from warehouse import postgres_refresh
+
+        return postgres_refresh.gate(info, data_dir)
     from expectations.gate import run_quality_gate
 
     root = data_dir or paths.data_dir()
@@ -160,6 +193,10 @@ def gate(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any]:
 
 
 def publish(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any]:
+    if info.get("warehouse") == "postgres":
+        from warehouse import postgres_refresh
+
+        return postgres_refresh.publish(info, data_dir)
     from warehouse.publish import publish as publish_release
 
     release = publish_release(

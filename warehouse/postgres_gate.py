@@ -1,0 +1,206 @@
+"""The quality gate on the PostgreSQL target.
+
+The same gate as on DuckDB (``expectations.gate.validate_marts``: GX suites on pandas
+frames, the cross-mart and cross-release checks, Data Docs), reading the marts of the
+build schemas and the previous release from the published ``marts`` schema, and writing
+its outcomes to ``meta__build_<key>.quality_results``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import psycopg
+import pyarrow as pa
+from psycopg import sql
+
+from expectations.readers import MartReader
+from expectations.results import (
+    QUALITY_RESULTS_DDL,
+    RESULTS_SCHEMA,
+    CheckOutcome,
+    quality_results_table,
+)
+from warehouse.postgres_target import PostgresSettings, build_schema, schema_exists
+
+RESULTS_TABLE = "quality_results"
+# PostgreSQL type name -> Arrow type of the frame column (then DuckDB's pandas dtypes)
+_ARROW_TYPES = {
+    "bool": pa.bool_(),
+    "int2": pa.int16(),
+    "int4": pa.int32(),
+    "int8": pa.int64(),
+    "float4": pa.float32(),
+    "float8": pa.float64(),
+    "numeric": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+}
+_PG_TYPES = {
+    pa.string(): "varchar",
+    pa.bool_(): "boolean",
+    pa.int64(): "bigint",
+    pa.date32(): "date",
+    pa.timestamp("us"): "timestamp",
+    pa.float64(): "double precision",
+}
+
+
+class PostgresMartReader:
+    """Reads tables through an open connection; ``schemas`` maps a schema name to the one
+    actually read (``{"marts": "marts__build_<key>"}`` for a build)."""
+
+    def __init__(self, conn: psycopg.Connection, schemas: Mapping[str, str] | None = None) -> None:
+        self.conn = conn
+        self.schemas = dict(schemas or {})
+
+    def _schema(self, schema: str) -> str:
+        return self.schemas.get(schema, schema)
+
+    def columns(self, schema: str, table: str) -> set[str]:
+        rows = self.conn.execute(
+            """
+            select a.attname
+            from pg_attribute a
+            join pg_class c on c.oid = a.attrelid
+            join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped
+            """,
+            [self._schema(schema), table],
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def frame(self, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
+        query = sql.SQL("select {} from {}").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+            sql.Identifier(self._schema(schema), table),
+        )
+        with self.conn.cursor() as cur:
+            cur.execute(query)
+            rows = cur.fetchall()
+            types = [self._type_name(d.type_code) for d in cur.description]
+        return frame_from_rows(list(columns), types, rows)
+
+    def _type_name(self, oid: int) -> str:
+        info = self.conn.adapters.types.get(oid)
+        return info.name if info else "unknown"
+
+
+def _arrow_column(values: list[Any], type_name: str) -> pa.Array:
+    arrow_type = _ARROW_TYPES.get(type_name)
+    if arrow_type is None:  # text, varchar, json, ...: as text
+        return pa.array(
+            [
+                None if v is None else v if isinstance(v, str) else json.dumps(v, default=str)
+                for v in values
+            ],
+            type=pa.string(),
+        )
+    if type_name == "numeric":
+        values = [None if v is None else float(v) for v in values]
+    return pa.array(values, type=arrow_type)
+
+
+def frame_from_rows(columns: list[str], types: list[str], rows: list[tuple]) -> pd.DataFrame:
+    """A frame with the dtypes DuckDB's ``.df()`` gives the same columns, so the suites
+    and checks see identical frames on both targets."""
+    table = pa.table(
+        {
+            name: _arrow_column([row[i] for row in rows], type_name)
+            for i, (name, type_name) in enumerate(zip(columns, types, strict=True))
+        }
+    )
+    with duckdb.connect() as con:
+        return con.from_arrow(table).df()
+
+
+# --- meta.quality_results --------------------------------------------------------------
+
+
+def _not_null_columns() -> set[str]:
+    return set(re.findall(r"^\s*(\w+)\s+\w+\s+not null", QUALITY_RESULTS_DDL, re.M))
+
+
+def write_quality_results(
+    conn: psycopg.Connection,
+    meta_schema: str,
+    *,
+    run_id: str,
+    checked_at: dt.datetime,
+    outcomes: Sequence[CheckOutcome],
+) -> int:
+    """Replace the rows of ``run_id`` in ``<meta_schema>.quality_results`` and commit."""
+    table = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
+    not_null = _not_null_columns()
+    definitions = [
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(field.name),
+            sql.SQL(_PG_TYPES[field.type]),
+            sql.SQL(" not null" if field.name in not_null else ""),
+        )
+        for field in RESULTS_SCHEMA
+    ]
+    target = sql.Identifier(meta_schema, RESULTS_TABLE)
+    conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(meta_schema)))
+    conn.execute(
+        sql.SQL("create table if not exists {} ({})").format(
+            target, sql.SQL(", ").join(definitions)
+        )
+    )
+    conn.execute(sql.SQL("delete from {} where run_id = %s").format(target), [run_id])
+    names = sql.SQL(", ").join(sql.Identifier(name) for name in RESULTS_SCHEMA.names)
+    with conn.cursor() as cur:
+        with cur.copy(sql.SQL("copy {} ({}) from stdin").format(target, names)) as copy:
+            for row in table.to_pylist():
+                copy.write_row([row[name] for name in RESULTS_SCHEMA.names])
+    conn.commit()
+    return table.num_rows
+
+
+def run_gate(
+    settings: PostgresSettings,
+    key: str,
+    *,
+    run_id: str,
+    requested: Sequence[tuple[str, str]],
+    no_data: Sequence[tuple[str, str]],
+    docs_dir: Path,
+) -> Any:
+    """Validate the marts of build ``key``; returns the ``GateResult`` or raises
+    ``QualityGateError`` (after recording the outcomes, as on DuckDB)."""
+    from expectations.gate import validate_marts
+
+    with settings.connect() as conn:
+        build = PostgresMartReader(
+            conn, {name: build_schema(name, key) for name in ("marts", "meta")}
+        )
+        previous: MartReader | None = (
+            PostgresMartReader(conn) if schema_exists(conn, "marts") else None
+        )
+
+        def write(run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]) -> int:
+            return write_quality_results(
+                conn,
+                build_schema("meta", key),
+                run_id=run_id,
+                checked_at=checked_at,
+                outcomes=outcomes,
+            )
+
+        return validate_marts(
+            build,
+            run_id=run_id,
+            requested=requested,
+            no_data=no_data,
+            previous_release=previous,
+            docs_dir=docs_dir,
+            write_results=write,
+        )
