@@ -28,7 +28,7 @@ help:
 	@echo "make run    set up, then refresh and publish the warehouse from the bundled snapshot (LIVE=1: live publishers; CONF='<json>')"
 	@echo "make test   set up, then run the whole test suite"
 	@echo "make lint   ruff (with the Airflow AIR rules) and sqlfluff"
-	@echo "make bench  benchmarks (see docs/benchmarks.md)"
+	@echo "make bench  benchmarks on synthetic national data (BENCH='--scale subdistrict --periods 10 --growth 1'; see docs/benchmarks.md)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet 'uv>=0.5'
@@ -56,8 +56,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
+# Options of bench/run_all.py, e.g. BENCH='--scale tiny' for a quick run.
+BENCH ?=
 bench: setup
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.run_all $(BENCH)
 
 clean:
 	rm -rf $(AIRFLOW_HOME) data dbt_project/target dbt_project/logs

@@ -10,9 +10,6 @@ import datetime as dt
 
 from airflow.sdk import (
     Asset,
-    AsyncCallback,
-    DeadlineAlert,
-    DeadlineReference,
     dag,
     get_current_context,
     task,
@@ -21,7 +18,15 @@ from airflow.sdk import (
 from warehouse.alerts import on_failure  # light: imports airflow.sdk only
 
 # Catalogue ids (extract/sources.yml); a test keeps this list equal to the catalogue.
-SOURCE_IDS = ("dopa_population", "dopa_population_thai")
+SOURCE_IDS = (
+    "dopa_population",
+    "dopa_population_thai",
+    "dopa_population_district_thai",
+    "dlt_vehicles_by_fuel",
+    "rtddi_road_deaths",
+    "electricity_sales",
+    "nso_household_income",
+)
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")
 WRITER_POOL = "warehouse_writer"  # one slot: one writer of warehouse files at a time
@@ -45,12 +50,6 @@ Run configuration (all optional): `{"sources": ["dopa_population"], "provinces":
     start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
-    # A run still unfinished three hours after it was queued is stuck: alert.
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=dt.timedelta(hours=3),
-        callback=AsyncCallback("warehouse.alerts.deadline_missed"),
-    ),
     default_args={
         "retries": 2,
         "retry_delay": dt.timedelta(seconds=20),

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from expectations.readers import DuckDBFileReader, MartReader, connection_columns
 from expectations.results import DEFAULT_SCOPE, CheckOutcome, format_value
 from expectations.suites import BLOCKING, WARNING, MartSpec
 
@@ -60,16 +61,17 @@ def _months(period: pd.Series) -> pd.Series:
 # --- schema ----------------------------------------------------------------------------
 
 
-def table_has_columns(con: duckdb.DuckDBPyConnection, spec: MartSpec) -> CheckOutcome:
-    """Blocking: the mart exists and has every column the gate reads."""
-    found = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = ? and table_name = ?",
-            [spec.schema, spec.name],
-        ).fetchall()
-    }
+def table_has_columns(
+    source: MartReader | duckdb.DuckDBPyConnection, spec: MartSpec
+) -> CheckOutcome:
+    """Blocking: the mart exists and has every column the gate reads.
+
+    ``source`` is a :class:`~expectations.readers.MartReader` or an open DuckDB connection.
+    """
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        found = connection_columns(source, spec.schema, spec.name)
+    else:
+        found = source.columns(spec.schema, spec.name)
     missing = [c for c in spec.columns if c not in found]
     if not found:
         observed = f"table {spec.table} is missing"
@@ -206,35 +208,24 @@ def fct_totals_match_ageing(fct: pd.DataFrame, ageing: pd.DataFrame) -> list[Che
 # --- movement against the previous release ---------------------------------------------
 
 
-def _previous_totals(previous_release: Path) -> tuple[pd.DataFrame | None, str]:
-    """``population_total`` per slice from the previous release, opened read-only."""
-    con = duckdb.connect(str(previous_release), read_only=True)
-    try:
-        found = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = 'mart_area_ageing'"
-            ).fetchall()
-        }
-        needed = {"area_code", "period", "population_total"}
-        if not needed <= found:
-            return None, "previous release has no marts.mart_area_ageing with population_total"
-        columns = ["area_code", "period", "population_total"]
-        if "population_scope" in found:
-            columns.append("population_scope")
-        select = ", ".join(f'"{c}"' for c in columns)
-        frame = con.sql(f"select {select} from marts.mart_area_ageing").df()
-    finally:
-        con.close()
-    return frame, ""
+def _previous_totals(previous: MartReader) -> tuple[pd.DataFrame | None, str]:
+    """``population_total`` per slice from the previous release (read-only)."""
+    found = previous.columns("marts", "mart_area_ageing")
+    needed = {"area_code", "period", "population_total"}
+    if not needed <= found:
+        return None, "previous release has no marts.mart_area_ageing with population_total"
+    columns = ["area_code", "period", "population_total"]
+    if "population_scope" in found:
+        columns.append("population_scope")
+    return previous.frame("marts", "mart_area_ageing", columns), ""
 
 
 def population_change_vs_previous_release(
-    ageing: pd.DataFrame, previous_release: Path | None, max_change_pct: float
+    ageing: pd.DataFrame, previous_release: Path | MartReader | None, max_change_pct: float
 ) -> list[CheckOutcome]:
     """Warning: ``population_total`` of an area and period moved more than
-    ``max_change_pct`` percent since the previous release."""
+    ``max_change_pct`` percent since the previous release (a DuckDB file, or a
+    :class:`~expectations.readers.MartReader` over the published release)."""
     common = dict(
         suite=AGEING,
         check=f"population_total within {max_change_pct:g}% of previous release",
@@ -244,15 +235,17 @@ def population_change_vs_previous_release(
     )
     if previous_release is None:
         return [CheckOutcome(**common, success=True, observed="no previous release")]
-    previous_release = Path(previous_release)
-    if not previous_release.is_file():
-        return [
-            CheckOutcome(
-                **common,
-                success=True,
-                observed=f"previous release {previous_release.name} not found",
-            )
-        ]
+    if not isinstance(previous_release, MartReader):
+        previous_release = Path(previous_release)
+        if not previous_release.is_file():
+            return [
+                CheckOutcome(
+                    **common,
+                    success=True,
+                    observed=f"previous release {previous_release.name} not found",
+                )
+            ]
+        previous_release = DuckDBFileReader(previous_release)
     previous, reason = _previous_totals(previous_release)
     if previous is None:
         return [CheckOutcome(**common, success=True, observed=reason)]
@@ -305,4 +298,307 @@ def population_change_vs_previous_release(
                 population_scope=getattr(row, "population_scope", DEFAULT_SCOPE),
             )
         )
+    return outcomes
+
+
+# --- area codes and totals across levels -----------------------------------------------
+
+DIM_AREA = "dim_area"
+VEHICLES = "fct_vehicle_registrations"
+ELECTRICITY = "fct_electricity_consumption"
+ROAD_DEATHS = "fct_road_deaths"
+MOBILITY = "mart_dimension_mobility"
+COUNTRY = "TH"
+# relative tolerance when comparing sums of floating-point measures (kWh)
+SUM_TOLERANCE = 1e-9
+# mart -> (keys besides area_code that a country row sums over the provinces, measure)
+COUNTRY_SUMS = {
+    FCT: (("period", "sex", "age"), "population"),
+    VEHICLES: (("period", "vehicle_type", "fuel_class"), "vehicles"),
+    ELECTRICITY: (("period", "customer_class", "utility"), "kwh"),
+    ROAD_DEATHS: (("period", "year"), "deaths"),
+}
+
+
+def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
+    a, b = a.astype("float64"), b.astype("float64")
+    return (a - b).abs() > SUM_TOLERANCE * b.abs().clip(lower=1.0)
+
+
+def area_codes_in_dim_area(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome]:
+    """Blocking: every area_code of every mart read is in ``marts.dim_area``.
+
+    One failing outcome per mart and unknown code, naming the code.
+    """
+    dim_area = frames.get(DIM_AREA)
+    if dim_area is None:
+        return []
+    known = set(dim_area["area_code"].dropna().astype(str))
+    outcomes: list[CheckOutcome] = []
+    for mart, frame in frames.items():
+        if mart == DIM_AREA or "area_code" not in frame.columns:
+            continue
+        codes = frame["area_code"].dropna().astype(str)
+        counts = codes[~codes.isin(known)].value_counts().sort_index()
+        common = dict(
+            suite=mart,
+            check="area_code in dim_area",
+            expectation="area_codes_in_dim_area",
+            severity=BLOCKING,
+            columns=("area_code",),
+            element_count=len(codes),
+        )
+        if counts.empty:
+            outcomes.append(
+                CheckOutcome(
+                    **common,
+                    success=True,
+                    unexpected_count=0,
+                    observed=f"{codes.nunique()} area code(s), all in dim_area",
+                )
+            )
+            continue
+        outcomes += [
+            CheckOutcome(
+                **common,
+                success=False,
+                unexpected_count=int(n),
+                observed=f"area_code {code!r} is not in marts.dim_area ({n} row(s))",
+                area_code=code,
+            )
+            for code, n in counts.items()
+        ]
+    return outcomes
+
+
+def districts_add_up_to_provinces(fct: pd.DataFrame, dim_area: pd.DataFrame) -> list[CheckOutcome]:
+    """Blocking: per province, month and population scope, the districts of
+    ``fct_population_by_age`` add up to the province for every sex and age.
+
+    Compared where the province and at least one of its districts are present with the
+    same scope and month. When every district of the province in ``dim_area`` is
+    present, the sums must be equal; otherwise they must not exceed the province.
+    """
+    common = dict(
+        suite=FCT,
+        check="districts add up to their province",
+        expectation="districts_add_up_to_provinces",
+        severity=BLOCKING,
+        columns=("population",),
+    )
+    districts_of = dim_area.loc[dim_area["area_level"] == "district", ["area_code", "parent_code"]]
+    expected = districts_of.groupby("parent_code").size().rename("districts_expected")
+    cells = ["period", "population_scope", "sex", "age"]
+    districts = fct.merge(districts_of, on="area_code", how="inner")
+    provinces = fct[fct["area_code"].isin(set(districts_of["parent_code"]))]
+    if districts.empty or provinces.empty:
+        return [CheckOutcome(**common, success=True, element_count=0, observed="no districts")]
+    present = (
+        districts.groupby(["parent_code", "period", "population_scope"], observed=True)["area_code"]
+        .nunique()
+        .rename("districts_present")
+        .reset_index()
+    )
+    sums = (
+        districts.groupby(["parent_code", *cells], observed=True)["population"]
+        .sum()
+        .rename("districts_population")
+        .reset_index()
+        .rename(columns={"parent_code": "area_code"})
+    )
+    province_cells = provinces[["area_code", *cells, "population"]]
+    joined = province_cells.merge(sums, on=["area_code", *cells], how="outer")
+    slice_key = ["area_code", "period", "population_scope"]
+    both = (
+        province_cells[slice_key]
+        .drop_duplicates()
+        .merge(present.rename(columns={"parent_code": "area_code"}), on=slice_key, how="inner")
+    )
+    joined = joined.merge(both, on=slice_key, how="inner")
+    joined = joined.merge(expected, left_on="area_code", right_index=True, how="left")
+    joined[["population", "districts_population"]] = joined[
+        ["population", "districts_population"]
+    ].fillna(0)
+    complete = joined["districts_present"] >= joined["districts_expected"].fillna(0)
+    bad = joined[
+        (complete & (joined["population"] != joined["districts_population"]))
+        | (~complete & (joined["districts_population"] > joined["population"]))
+    ]
+    n_slices = len(both)
+    if bad.empty:
+        return [
+            CheckOutcome(
+                **common,
+                success=True,
+                element_count=n_slices,
+                unexpected_count=0,
+                observed=f"{n_slices} province slice(s) reconciled with their districts",
+            )
+        ]
+    outcomes = []
+    for (area, period, scope), rows in bad.groupby(slice_key, sort=True):
+        first = rows.sort_values(["sex", "age"]).iloc[0]
+        relation = "!=" if first["districts_present"] >= (first["districts_expected"] or 0) else ">"
+        observed = (
+            f"{first['sex']} age {format_value(first['age'])}: districts "
+            f"{format_value(first['districts_population'])} {relation} province "
+            f"{format_value(first['population'])} ({format_value(first['districts_present'])} "
+            f"of {format_value(first['districts_expected'])} districts)"
+        )
+        if len(rows) > 1:
+            observed += f"; {len(rows)} cells differ"
+        outcomes.append(
+            CheckOutcome(
+                **common,
+                success=False,
+                element_count=n_slices,
+                unexpected_count=len(rows),
+                observed=observed,
+                area_code=str(area),
+                period=pd.Timestamp(period).date(),
+                population_scope=scope,
+            )
+        )
+    return outcomes
+
+
+def country_adds_up_to_provinces(
+    mart: str, frame: pd.DataFrame, dim_area: pd.DataFrame
+) -> list[CheckOutcome]:
+    """Blocking: every country ('TH') row of ``mart`` is the sum of its provinces (the
+    rows of the same keys whose area_code is a province in ``dim_area``)."""
+    keys, measure = COUNTRY_SUMS[mart]
+    keys = [k for k in keys if k in frame.columns]
+    common = dict(
+        suite=mart,
+        check="country adds up to its provinces",
+        expectation="country_adds_up_to_provinces",
+        severity=BLOCKING,
+        columns=(measure,),
+    )
+    provinces = set(dim_area.loc[dim_area["area_level"] == "province", "area_code"])
+    country = frame[frame["area_code"] == COUNTRY]
+    if country.empty:
+        return [CheckOutcome(**common, success=True, element_count=0, observed="no country rows")]
+    sums = (
+        frame[frame["area_code"].isin(provinces)]
+        .groupby(keys, dropna=False, observed=True)[measure]
+        .sum(min_count=1)
+        .rename("provinces_sum")
+        .reset_index()
+    )
+    joined = country[[*keys, measure]].merge(sums, on=keys, how="left")
+    bad = joined[
+        joined["provinces_sum"].isna() | _differs(joined[measure], joined["provinces_sum"])
+    ]
+    if bad.empty:
+        return [
+            CheckOutcome(
+                **common,
+                success=True,
+                element_count=len(joined),
+                unexpected_count=0,
+                observed=f"{len(joined)} country row(s) reconciled",
+            )
+        ]
+    outcomes = []
+    for period, rows in bad.groupby("period", sort=True):
+        first = rows.iloc[0]
+        detail = ", ".join(f"{k} {format_value(first[k])}" for k in keys if k != "period")
+        observed = (
+            f"{detail + ': ' if detail else ''}{measure} {format_value(first[measure])} != "
+            f"sum of provinces {format_value(first['provinces_sum'])}"
+        )
+        if len(rows) > 1:
+            observed += f"; {len(rows)} rows differ"
+        outcomes.append(
+            CheckOutcome(
+                **common,
+                success=False,
+                element_count=len(joined),
+                unexpected_count=len(rows),
+                observed=observed,
+                area_code=COUNTRY,
+                period=pd.Timestamp(period).date(),
+            )
+        )
+    return outcomes
+
+
+def vehicle_classes_add_up_to_fleet(
+    vehicles: pd.DataFrame, mobility: pd.DataFrame
+) -> list[CheckOutcome]:
+    """Blocking: per area and month, the vehicle classes of ``fct_vehicle_registrations``
+    add up to ``vehicles_registered`` of ``mart_dimension_mobility`` (counting only the
+    vehicle_type 'all' rows where an area and date has them, as the mart does)."""
+    common = dict(
+        suite=MOBILITY,
+        check="vehicle classes add up to the fleet",
+        expectation="vehicle_classes_add_up_to_fleet",
+        severity=BLOCKING,
+        columns=("vehicles", "vehicles_registered"),
+    )
+    has_all = vehicles.groupby(["area_code", "period"], observed=True)["vehicle_type"].transform(
+        lambda types: (types == "all").any()
+    )
+    counted = vehicles[~has_all.astype(bool) | (vehicles["vehicle_type"] == "all")]
+    month_end_period = pd.to_datetime(counted["period"]) + pd.offsets.MonthEnd(0)
+    fleet = (
+        counted.assign(period=month_end_period)
+        .groupby(["area_code", "period"], observed=True)["vehicles"]
+        .sum()
+        .rename("classes_sum")
+        .reset_index()
+    )
+    registered = mobility.loc[
+        mobility["vehicles_registered"].notna(), ["area_code", "period", "vehicles_registered"]
+    ].assign(period=lambda f: pd.to_datetime(f["period"]))
+    joined = fleet.merge(registered, on=["area_code", "period"], how="outer")
+    bad = joined[
+        joined["classes_sum"].isna()
+        | joined["vehicles_registered"].isna()
+        | _differs(joined["classes_sum"].fillna(-1), joined["vehicles_registered"].fillna(-1))
+    ]
+    if bad.empty:
+        return [
+            CheckOutcome(
+                **common,
+                success=True,
+                element_count=len(joined),
+                unexpected_count=0,
+                observed=f"{len(joined)} fleet(s) reconciled",
+            )
+        ]
+    return [
+        CheckOutcome(
+            **common,
+            success=False,
+            element_count=len(joined),
+            unexpected_count=1,
+            observed=(
+                f"vehicle classes sum to {format_value(row.classes_sum)}, "
+                f"vehicles_registered {format_value(row.vehicles_registered)}"
+            ),
+            area_code=str(row.area_code),
+            period=pd.Timestamp(row.period).date(),
+        )
+        for row in bad.sort_values(["area_code", "period"]).itertuples(index=False)
+    ]
+
+
+def totals_reconcile(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome]:
+    """The checks across area levels and marts, for the marts that were read: area codes
+    in dim_area, districts to provinces, provinces to the country, vehicle classes to the
+    fleet."""
+    dim_area = frames.get(DIM_AREA)
+    if dim_area is None:
+        return []
+    outcomes = area_codes_in_dim_area(frames)
+    if FCT in frames:
+        outcomes += districts_add_up_to_provinces(frames[FCT], dim_area)
+    for mart in COUNTRY_SUMS:
+        if mart in frames:
+            outcomes += country_adds_up_to_provinces(mart, frames[mart], dim_area)
+    if VEHICLES in frames and MOBILITY in frames:
+        outcomes += vehicle_classes_add_up_to_fleet(frames[VEHICLES], frames[MOBILITY])
     return outcomes

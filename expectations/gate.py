@@ -1,11 +1,12 @@
 """The quality gate: validate the marts of a build file before it is published.
 
 ``run_quality_gate`` reads the marts from the build file (read-only, only the columns
-the suites need), runs each mart's suite through a ``ValidationDefinition`` and a
-``Checkpoint`` on an ephemeral GX context with the pandas engine, adds the gate checks
-that span slices, marts or releases (``expectations.checks``), builds the GX Data Docs,
-appends every outcome to ``meta.quality_results`` and raises ``QualityGateError`` when a
-blocking check failed.
+the suites need; ``validate_marts`` reads them through any
+:class:`~expectations.readers.MartReader`, e.g. a PostgreSQL build), runs each mart's
+suite through a ``ValidationDefinition`` and a ``Checkpoint`` on an ephemeral GX
+context with the pandas engine, adds the gate checks that span slices, marts or
+releases (``expectations.checks``), builds the GX Data Docs, appends every outcome to
+``meta.quality_results`` and raises ``QualityGateError`` when a blocking check failed.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import dataclasses  # noqa: E402
 import datetime as dt  # noqa: E402
-from collections.abc import Iterable, Sequence  # noqa: E402
+from collections.abc import Callable, Iterable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-import duckdb  # noqa: E402
 import great_expectations as gx  # noqa: E402
 import pandas as pd  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
@@ -34,10 +34,14 @@ from great_expectations.data_context.types.base import (  # noqa: E402
 
 from expectations import checks  # noqa: E402
 from expectations.errors import QualityGateError  # noqa: E402
+from expectations.readers import DuckDBFileReader, MartReader  # noqa: E402
 from expectations.results import CheckOutcome, format_value, write_quality_results  # noqa: E402
 from expectations.suites import BLOCKING, MART_SPECS, WARNING, MartSpec  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+# (run_id, checked_at, outcomes) -> rows written to the build's meta.quality_results
+ResultsWriter = Callable[[str, dt.datetime, Sequence[CheckOutcome]], int]
 
 DOCS_SITE = "quality_gate"
 MAX_MESSAGES = 10  # failing checks named in the error message
@@ -88,16 +92,51 @@ def run_quality_gate(
     percent (a warning). Data Docs are built into ``docs_dir``.
     """
     build_path = Path(build_path)
-    docs_dir = Path(docs_dir)
     if not build_path.is_file():
         raise FileNotFoundError(f"build file not found: {build_path}")
+
+    def write(run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]) -> int:
+        return write_quality_results(
+            build_path, run_id=run_id, checked_at=checked_at, outcomes=outcomes
+        )
+
+    return validate_marts(
+        DuckDBFileReader(build_path),
+        run_id=run_id,
+        requested=requested,
+        no_data=no_data,
+        previous_release=previous_release,
+        docs_dir=docs_dir,
+        max_change_pct=max_change_pct,
+        write_results=write,
+    )
+
+
+def validate_marts(
+    marts: MartReader,
+    *,
+    run_id: str,
+    requested: Iterable[tuple[str, str]],
+    no_data: Iterable[tuple[str, str]] = (),
+    previous_release: Path | MartReader | None,
+    docs_dir: Path,
+    write_results: ResultsWriter,
+    max_change_pct: float = 5.0,
+) -> GateResult:
+    """The gate over any warehouse: ``run_quality_gate`` for a reader of marts.
+
+    ``marts`` reads the build's marts (``expectations.readers``); ``previous_release`` is
+    a DuckDB file or a reader of the published release; ``write_results`` records the
+    outcomes in the build's ``meta.quality_results`` and returns the rows written.
+    """
+    docs_dir = Path(docs_dir)
     if max_change_pct < 0:
         raise ValueError("max_change_pct must be >= 0")
     requested_slices = checks.normalise_slices(requested)
     no_data_slices = checks.normalise_slices(no_data)
     checked_at = dt.datetime.now(dt.UTC)
 
-    frames, outcomes = _read_marts(build_path)
+    frames, outcomes = _read_marts(marts)
     ageing = frames.get(checks.AGEING)
     fct = frames.get(checks.FCT)
     if ageing is not None:
@@ -108,8 +147,12 @@ def run_quality_gate(
     datasource = context.data_sources.add_pandas(name="build")
     run_identifier = RunIdentifier(run_name=run_id, run_time=checked_at)
     for spec in MART_SPECS:
-        if spec.name in frames:
-            outcomes += _validate(context, datasource, spec, frames[spec.name], run_identifier)
+        if spec.name not in frames or spec.build_suite is None:
+            continue
+        if spec.may_be_empty and frames[spec.name].empty:
+            outcomes.append(_empty_mart(spec))
+            continue
+        outcomes += _validate(context, datasource, spec, frames[spec.name], run_identifier)
 
     if ageing is not None:
         outcomes += checks.population_change_vs_previous_release(
@@ -117,11 +160,10 @@ def run_quality_gate(
         )
     if ageing is not None and fct is not None:
         outcomes += checks.fct_totals_match_ageing(fct, ageing)
+    outcomes += checks.totals_reconcile(frames)
 
     context.build_data_docs(site_names=[DOCS_SITE])
-    written = write_quality_results(
-        build_path, run_id=run_id, checked_at=checked_at, outcomes=outcomes
-    )
+    written = write_results(run_id, checked_at, outcomes)
     result = _summarise(run_id, outcomes, docs_dir / "index.html", written)
     log.info(
         "quality gate %s: %d checks, %d blocking failed, %d warnings; docs %s",
@@ -145,22 +187,17 @@ def run_quality_gate(
 # --- reading ---------------------------------------------------------------------------
 
 
-def _read_marts(build_path: Path) -> tuple[dict[str, pd.DataFrame], list[CheckOutcome]]:
+def _read_marts(marts: MartReader) -> tuple[dict[str, pd.DataFrame], list[CheckOutcome]]:
     """The prepared frame of every mart that has its contract columns, read-only."""
     frames: dict[str, pd.DataFrame] = {}
     outcomes: list[CheckOutcome] = []
-    con = duckdb.connect(str(build_path), read_only=True)
-    try:
-        for spec in MART_SPECS:
-            schema_outcome = checks.table_has_columns(con, spec)
-            outcomes.append(schema_outcome)
-            if not schema_outcome.success:
-                continue
-            select = ", ".join(f'"{c}"' for c in spec.columns)
-            frame = con.sql(f"select {select} from {spec.table}").df()
-            frames[spec.name] = spec.prepare(frame.reset_index(drop=True))
-    finally:
-        con.close()
+    for spec in MART_SPECS:
+        schema_outcome = checks.table_has_columns(marts, spec)
+        outcomes.append(schema_outcome)
+        if not schema_outcome.success:
+            continue
+        frame = marts.frame(spec.schema, spec.name, spec.columns)
+        frames[spec.name] = spec.prepare(frame.reset_index(drop=True))
     return frames, outcomes
 
 
@@ -223,6 +260,20 @@ def _validate(
     for expectation_result in results:
         outcomes += _outcomes_of(spec, frame, expectation_result)
     return outcomes
+
+
+def _empty_mart(spec: MartSpec) -> CheckOutcome:
+    """A mart that may be empty and is: recorded, nothing to validate (no Data Docs page)."""
+    return CheckOutcome(
+        suite=spec.name,
+        check="table has rows",
+        expectation="mart_may_be_empty",
+        severity=WARNING,
+        success=True,
+        element_count=0,
+        unexpected_count=0,
+        observed="no rows: none of its sources was landed in this build",
+    )
 
 
 def _columns_of(kwargs: dict[str, Any]) -> tuple[str, ...]:

@@ -129,19 +129,10 @@ def _period_date(value: object) -> dt.date | None:
     raise TypeError(f"period must be a date, got {type(value).__name__}")
 
 
-def write_quality_results(
-    build_path: Path,
-    *,
-    run_id: str,
-    checked_at: dt.datetime,
-    outcomes: Sequence[CheckOutcome],
-) -> int:
-    """Append the outcomes to ``meta.quality_results`` of the build file.
-
-    The file is opened read-write only for this write and closed again. Rows of an
-    earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
-    not duplicate them. Returns the number of rows written.
-    """
+def quality_results_table(
+    *, run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]
+) -> pa.Table:
+    """The rows of ``meta.quality_results`` for the outcomes of one gate run."""
     checked_at_utc = checked_at.astimezone(dt.UTC).replace(tzinfo=None)
     columns: dict[str, list] = {name: [] for name in RESULTS_SCHEMA.names}
     for outcome in outcomes:
@@ -159,7 +150,23 @@ def write_quality_results(
         columns["period"].append(_period_date(outcome.period))
         columns["population_scope"].append(outcome.population_scope)
         columns["checked_at"].append(checked_at_utc)
-    rows = pa.table(columns, schema=RESULTS_SCHEMA)
+    return pa.table(columns, schema=RESULTS_SCHEMA)
+
+
+def write_quality_results(
+    build_path: Path,
+    *,
+    run_id: str,
+    checked_at: dt.datetime,
+    outcomes: Sequence[CheckOutcome],
+) -> int:
+    """Append the outcomes to ``meta.quality_results`` of the build file.
+
+    The file is opened read-write only for this write and closed again. Rows of an
+    earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
+    not duplicate them. Returns the number of rows written.
+    """
+    rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
     con = duckdb.connect(str(build_path))
     try:
         con.execute(QUALITY_RESULTS_DDL)

@@ -32,6 +32,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from great_expectations.expectations.row_conditions import Column  # noqa: E402
 
+from expectations import indicator_catalogue  # noqa: E402
+from expectations.indicator_catalogue import Indicator  # noqa: E402
+
 BLOCKING = "blocking"
 WARNING = "warning"
 SEVERITIES = (BLOCKING, WARNING)
@@ -41,8 +44,24 @@ MAX_AGE = 101  # 101 = over 100
 AGEING_STAGES = ("not_ageing", "ageing", "aged", "super_aged")
 # share of the population aged 60+ at which each stage starts (ageing_stage contract)
 AGEING_STAGE_THRESHOLDS = (("ageing", 0.10), ("aged", 0.20), ("super_aged", 0.28))
-DIMENSIONS = ("environment", "economy", "mobility", "energy", "people", "living", "governance")
+DIMENSIONS = indicator_catalogue.DIMENSIONS
 POPULATION_SCOPES = ("all_nationalities", "thai_nationals")
+# quality_status of the marts (dbt seed quality_statuses); the fct marts never have
+# partial_scope (no population in them)
+QUALITY_STATUSES = ("ok", "partial_coverage", "partial_scope", "stale")
+FCT_QUALITY_STATUSES = ("ok", "partial_coverage", "stale")
+FUEL_CLASSES = ("battery_electric", "hybrid", "plug_in_hybrid", "diesel", "other")
+CUSTOMER_CLASSES = (
+    "residential",
+    "small_business",
+    "medium_business",
+    "large_business",
+    "specific_business",
+    "government",
+    "agriculture",
+    "other",
+)
+UTILITIES = ("PEA", "MEA")
 
 # Tolerances for published shares/ratios against the same figure recomputed from the
 # counts of the row: loose enough for rounding in the mart, tight enough to catch a
@@ -398,8 +417,147 @@ def build_mart_area_indicators_suite() -> gx.ExpectationSuite:
             )
             for c in ("value", "unit", "source_vintage", "quality_status")
         ),
+        _quality_status_values(
+            QUALITY_STATUSES, "{indicator_code}: quality_status {quality_status}"
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=0,
+            max_value=1,
+            row_condition=Column("unit") == "fraction",
+            meta=_meta(BLOCKING, "shares in [0, 1]", "{indicator_code} {value}"),
+        ),
     ]
     return gx.ExpectationSuite(name="mart_area_indicators", expectations=expectations)
+
+
+def _quality_status_values(
+    values: tuple[str, ...], detail: str = "quality_status {quality_status}"
+) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeInSet(
+        column="quality_status",
+        value_set=list(values),
+        meta=_meta(BLOCKING, "quality_status accepted values", detail),
+    )
+
+
+def _unique(columns: list[str], detail: str = "duplicate row") -> gxe.Expectation:
+    return gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=columns, meta=_meta(BLOCKING, f"one row per {', '.join(columns)}", detail)
+    )
+
+
+def _non_negative(column: str, detail: str | None = None) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=column,
+        min_value=0,
+        meta=_meta(BLOCKING, f"{column} >= 0", detail or f"{column} {{{column}}}"),
+    )
+
+
+def _in_set(column: str, values: tuple[str, ...]) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeInSet(
+        column=column,
+        value_set=list(values),
+        meta=_meta(BLOCKING, f"{column} accepted values", f"{column} {{{column}}}"),
+    )
+
+
+def _indicator_in_range(indicator: Indicator) -> gxe.Expectation | None:
+    low, high = indicator.value_range
+    if low is None and high is None:
+        return None
+    code = indicator.code
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=code,
+        min_value=low,
+        max_value=high,
+        meta=_meta(
+            BLOCKING, f"{code} {indicator_catalogue.bounds_text(indicator)}", f"{code} {{{code}}}"
+        ),
+    )
+
+
+def build_fct_vehicle_registrations_suite() -> gx.ExpectationSuite:
+    expectations: list[gxe.Expectation] = [
+        _not_null("vehicles"),
+        _unique(
+            ["area_code", "period", "vehicle_type", "fuel_class"],
+            "duplicate {vehicle_type} {fuel_class}",
+        ),
+        _non_negative("vehicles", "{vehicle_type} {fuel_class}: vehicles {vehicles}"),
+        _in_set("fuel_class", FUEL_CLASSES),
+        _quality_status_values(FCT_QUALITY_STATUSES),
+    ]
+    return gx.ExpectationSuite(name="fct_vehicle_registrations", expectations=expectations)
+
+
+def build_fct_electricity_consumption_suite() -> gx.ExpectationSuite:
+    expectations: list[gxe.Expectation] = [
+        _unique(
+            ["area_code", "period", "customer_class", "utility"],
+            "duplicate {customer_class} {utility}",
+        ),
+        _non_negative("kwh", "{customer_class} {utility}: kwh {kwh}"),
+        _non_negative("customers", "{customer_class} {utility}: customers {customers}"),
+        _in_set("customer_class", CUSTOMER_CLASSES),
+        _in_set("utility", UTILITIES),
+        _month_end(),
+        _quality_status_values(FCT_QUALITY_STATUSES),
+    ]
+    return gx.ExpectationSuite(name="fct_electricity_consumption", expectations=expectations)
+
+
+def build_fct_road_deaths_suite() -> gx.ExpectationSuite:
+    expectations: list[gxe.Expectation] = [
+        _unique(["area_code", "year"], "duplicate year {year}"),
+        _non_negative("deaths"),
+        _quality_status_values(FCT_QUALITY_STATUSES),
+    ]
+    return gx.ExpectationSuite(name="fct_road_deaths", expectations=expectations)
+
+
+def dimension_mart(dimension: str) -> str:
+    return f"mart_dimension_{dimension}"
+
+
+def _dimension_suite_builder(dimension: str) -> Callable[[], gx.ExpectationSuite]:
+    def build() -> gx.ExpectationSuite:
+        expectations: list[gxe.Expectation] = [
+            _unique(["area_code", "period"]),
+            _month_end(),
+            _quality_status_values(QUALITY_STATUSES),
+        ]
+        for indicator in indicator_catalogue.of_dimension(dimension):
+            expectation = _indicator_in_range(indicator)
+            if expectation is not None:
+                expectations.append(expectation)
+        return gx.ExpectationSuite(name=dimension_mart(dimension), expectations=expectations)
+
+    return build
+
+
+def build_mart_area_profile_suite() -> gx.ExpectationSuite:
+    # its indicator values are those of the dimension marts, checked there
+    expectations: list[gxe.Expectation] = [
+        _unique(["area_code", "period"]),
+        _quality_status_values(QUALITY_STATUSES),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="area_level",
+            meta=_meta(WARNING, "area_level not null", "area_code {area_code} not in dim_area"),
+        ),
+    ]
+    return gx.ExpectationSuite(name="mart_area_profile", expectations=expectations)
+
+
+def build_coverage_suite() -> gx.ExpectationSuite:
+    expectations: list[gxe.Expectation] = [
+        _unique(["area_code", "period", "indicator_code"], "duplicate {indicator_code}"),
+        _quality_status_values(
+            QUALITY_STATUSES, "{indicator_code}: quality_status {quality_status}"
+        ),
+    ]
+    return gx.ExpectationSuite(name="coverage", expectations=expectations)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -410,7 +568,11 @@ class MartSpec:
     schema: str
     columns: tuple[str, ...]  # read from the build file (nothing else is read)
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
-    build_suite: Callable[[], gx.ExpectationSuite]
+    # None: read for the gate checks only (validated by dbt tests), no suite
+    build_suite: Callable[[], gx.ExpectationSuite] | None
+    # True for a mart whose sources may all be absent from a run (e.g. a run that only
+    # asked for population): an empty table is then recorded as such, not validated
+    may_be_empty: bool = False
 
     @property
     def table(self) -> str:
@@ -467,9 +629,90 @@ MART_SPECS: tuple[MartSpec, ...] = (
         prepare=prepare_with_period_check,
         build_suite=build_mart_area_indicators_suite,
     ),
+    MartSpec(
+        name="dim_area",
+        schema="marts",
+        columns=("area_code", "area_level", "parent_code"),
+        prepare=pd.DataFrame.copy,
+        build_suite=None,
+    ),
+    MartSpec(
+        name="fct_vehicle_registrations",
+        schema="marts",
+        columns=(
+            "area_code",
+            "period",
+            "vehicle_type",
+            "fuel_class",
+            "vehicles",
+            "is_modelled",
+            "quality_status",
+        ),
+        prepare=pd.DataFrame.copy,
+        build_suite=build_fct_vehicle_registrations_suite,
+        may_be_empty=True,
+    ),
+    MartSpec(
+        name="fct_electricity_consumption",
+        schema="marts",
+        columns=(
+            "area_code",
+            "period",
+            "customer_class",
+            "kwh",
+            "customers",
+            "utility",
+            "is_modelled",
+            "quality_status",
+        ),
+        prepare=prepare_with_period_check,
+        build_suite=build_fct_electricity_consumption_suite,
+        may_be_empty=True,
+    ),
+    MartSpec(
+        name="fct_road_deaths",
+        schema="marts",
+        columns=("area_code", "period", "year", "deaths", "is_modelled", "quality_status"),
+        prepare=pd.DataFrame.copy,
+        build_suite=build_fct_road_deaths_suite,
+        may_be_empty=True,
+    ),
+    *(
+        MartSpec(
+            name=dimension_mart(dimension),
+            schema="marts",
+            columns=(
+                "area_code",
+                "period",
+                *(i.code for i in indicator_catalogue.of_dimension(dimension)),
+                "is_modelled",
+                "quality_status",
+            ),
+            prepare=prepare_with_period_check,
+            build_suite=_dimension_suite_builder(dimension),
+            may_be_empty=True,
+        )
+        for dimension in DIMENSIONS
+    ),
+    MartSpec(
+        name="mart_area_profile",
+        schema="marts",
+        columns=("area_code", "period", "area_level", "is_modelled", "quality_status"),
+        prepare=prepare_with_period_check,
+        build_suite=build_mart_area_profile_suite,
+        may_be_empty=True,
+    ),
+    MartSpec(
+        name="coverage",
+        schema="meta",
+        columns=("area_code", "period", "indicator_code", "has_value", "quality_status"),
+        prepare=pd.DataFrame.copy,
+        build_suite=build_coverage_suite,
+        may_be_empty=True,
+    ),
 )
 
 
 def build_suites() -> dict[str, gx.ExpectationSuite]:
     """A fresh suite object per mart (a suite is bound to the context it is added to)."""
-    return {spec.name: spec.build_suite() for spec in MART_SPECS}
+    return {spec.name: spec.build_suite() for spec in MART_SPECS if spec.build_suite}

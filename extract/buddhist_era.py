@@ -73,3 +73,19 @@ def period_end(period: str) -> dt.date:
     """Last day of the month of a ``YYYY-MM`` period."""
     year, month = parse_period(period)
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def be_date(yyyymmdd: str) -> dt.date:
+    """Gregorian date of a BE ``yyyymmdd`` as in file names: '25690228' -> 2026-02-28."""
+    match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", str(yyyymmdd))
+    if not match:
+        raise PeriodError(f"BE date {yyyymmdd!r} is not eight digits (yyyymmdd)")
+    try:
+        return dt.date(be_to_ce(int(match[1])), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise PeriodError(f"BE date {yyyymmdd!r}: {exc}") from None
+
+
+def date_period(day: dt.date) -> str:
+    """The ``YYYY-MM`` period a date falls in."""
+    return f"{day.year:04d}-{day.month:02d}"

@@ -1,10 +1,21 @@
-"""The declarative catalogue of datasets (``sources.yml``) and URL building from it."""
+"""The declarative catalogue of datasets (``sources.yml``) and URL building from it.
+
+A source is sliced one of three ways (``slicing``): ``province`` (one request per DOPA
+province code and month), ``office`` (one per registration office of a province and
+month) or ``national`` (one file per vintage, fetched whole). Each slice is fetched
+through a feed: a publisher plus either a URL template or a CKAN package whose resource
+for the month is found by a regular expression. Most sources have one feed; a source
+published by several bodies (electricity: PEA and MEA) lists them under ``feeds``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 import os
+import re
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +107,13 @@ PROVINCE_CODES: tuple[str, ...] = (
 )
 
 
+SLICINGS = ("province", "office", "national")
+# Named groups a CKAN resource pattern uses to say which period a resource holds.
+PERIOD_GROUPS = ("be_date", "be_month", "be_year", "be_yy")
+DEFAULT_EXPECT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "xls": "xls"}
+SINGLE_FEED = "main"
+
+
 @dataclasses.dataclass(frozen=True)
 class Publisher:
     id: str
@@ -103,6 +121,8 @@ class Publisher:
     base_url_env: str
     default_base_url: str
     licence: str
+    api_key_env: str | None = None  # environment variable holding a portal API key
+    api_key_conn_id: str | None = None  # Airflow connection holding it instead
 
     @property
     def base_url(self) -> str:
@@ -110,39 +130,129 @@ class Publisher:
 
 
 @dataclasses.dataclass(frozen=True)
-class Source:
+class Feed:
+    """Where one slice of a source comes from: a publisher and a URL or a CKAN package."""
+
     id: str
     publisher: Publisher
-    title: str
     url_template: str
     format: str
+    expect: str
+    encoding: str
+    ckan_package: str | None = None
+    resource_pattern: re.Pattern[str] | None = None
+    options: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def access(self) -> str:
+        return "ckan" if self.ckan_package else "url"
+
+    def url(self, *, period: str, province: str | None = None, office: str | None = None) -> str:
+        """The first request of a slice; only validated codes and periods go in."""
+        path = self.url_template.format(
+            province=province,
+            office=office,
+            yymm=period_to_yymm(period),
+            package=self.ckan_package,
+        )
+        return self.publisher.base_url + path
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
     parser: str
-    population_scope: str
+    slicing: str
+    grain: str
+    licence: str
+    provider: str
+    population_scope: str | None
     default_provinces: tuple[str, ...]
     default_periods: tuple[str, ...]
     refresh_cadence: str
     max_bytes: int
+    feeds: tuple[Feed, ...]
+
+    @property
+    def publisher(self) -> Publisher:
+        return self.feeds[0].publisher
+
+    @property
+    def format(self) -> str:
+        return self.feeds[0].format
+
+    @property
+    def url_template(self) -> str:
+        return self.feeds[0].url_template
+
+    @property
+    def multi_feed(self) -> bool:
+        return len(self.feeds) > 1
+
+    def feed(self, feed_id: str | None = None) -> Feed:
+        for feed in self.feeds:
+            if feed_id in (None, feed.id):
+                return feed
+        raise KeyError(f"{self.id}: no feed {feed_id!r}")
 
     def url(self, *, province: str, period: str) -> str:
-        """The request URL of one slice; only validated codes and periods go in."""
-        path = self.url_template.format(province=province, yymm=period_to_yymm(period))
-        return self.publisher.base_url + path
+        """The request URL of a province slice (single-feed sources)."""
+        return self.feeds[0].url(province=province, period=period)
+
+
+def _feed(
+    feed_id: str, spec: Mapping[str, Any], publishers: dict[str, Publisher], where: str
+) -> Feed:
+    publisher = publishers[spec["publisher"]]
+    ckan = spec.get("ckan")
+    fmt = spec["format"]
+    pattern = None
+    if ckan:
+        pattern = re.compile(ckan["resource_pattern"])
+        if not set(pattern.groupindex) & set(PERIOD_GROUPS):
+            raise ValueError(f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}")
+    return Feed(
+        id=feed_id,
+        publisher=publisher,
+        url_template=spec["url_template"],
+        format=fmt,
+        expect=spec.get("expect", DEFAULT_EXPECT.get(fmt, fmt)),
+        encoding=spec.get("encoding", "utf-8"),
+        ckan_package=ckan["package"] if ckan else None,
+        resource_pattern=pattern,
+        options={str(k): str(v) for k, v in (spec.get("options") or {}).items()},
+    )
 
 
 def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publisher]) -> Source:
-    provinces = entry.get("default_provinces", "all")
+    slicing = entry.get("slicing", "province")
+    if slicing not in SLICINGS:
+        raise ValueError(f"{source_id}: slicing {slicing!r} is not one of {SLICINGS}")
+    shared = {k: v for k, v in entry.items() if k != "feeds"}
+    feed_specs = entry.get("feeds") or {SINGLE_FEED: {}}
+    feeds = tuple(
+        _feed(fid, {**shared, **(spec or {})}, publishers, f"{source_id}.{fid}")
+        for fid, spec in feed_specs.items()
+    )
+    if slicing != "national" and len(feeds) > 1:
+        raise ValueError(f"{source_id}: only national sources may have several feeds")
+    provinces = entry.get("default_provinces", "all" if slicing == "province" else [])
+    first = feeds[0].publisher
     return Source(
         id=source_id,
-        publisher=publishers[entry["publisher"]],
         title=entry["title"],
-        url_template=entry["url_template"],
-        format=entry["format"],
         parser=entry["parser"],
-        population_scope=entry.get("population_scope", "all_nationalities"),
+        slicing=slicing,
+        grain=entry["grain"],
+        licence=entry.get("licence", first.licence),
+        provider=entry.get("provider", first.name),
+        population_scope=entry.get("population_scope"),
         default_provinces=PROVINCE_CODES if provinces == "all" else tuple(provinces),
         default_periods=tuple(entry["default_periods"]),
         refresh_cadence=entry["refresh_cadence"],
         max_bytes=int(entry["max_bytes"]),
+        feeds=feeds,
     )
 
 
@@ -156,7 +266,22 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Source]:
             base_url_env=p["base_url_env"],
             default_base_url=p["default_base_url"],
             licence=p["licence"],
+            api_key_env=p.get("api_key_env"),
+            api_key_conn_id=p.get("api_key_conn_id"),
         )
         for pid, p in raw["publishers"].items()
     }
     return {sid: _source(sid, entry, publishers) for sid, entry in raw["sources"].items()}
+
+
+def base_url_variables(path: Path = CATALOGUE_PATH) -> list[str]:
+    """The base-URL environment variables of every publisher (the snapshot run sets them)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return sorted({p["base_url_env"] for p in raw["publishers"].values()})
+
+
+if __name__ == "__main__":
+    # `python -m extract.catalogue base-url-variables`: one variable name a line.
+    if sys.argv[1:] != ["base-url-variables"]:
+        sys.exit("usage: python -m extract.catalogue base-url-variables")
+    print("\n".join(base_url_variables()))

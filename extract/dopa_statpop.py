@@ -12,9 +12,18 @@ import dataclasses
 import datetime as dt
 import json
 
-from extract.errors import ParseError
+import pyarrow as pa
+
+from extract import thai_text
+from extract.buddhist_era import BE_OFFSET, period_end
+from extract.errors import NoDataYet, ParseError
+from extract.landing import POPULATION_SCHEMA
+from extract.parsers import ParseContext, with_provenance
+
+__all__ = ["SCHEMA", "PARSER_VERSION", "NoDataYet", "PopulationRow", "parse", "parse_table"]
 
 PARSER_VERSION = "dopa_statpop/1"
+SCHEMA = POPULATION_SCHEMA
 MAX_AGE = 101
 AGE_FIELDS = tuple(f"lsAge{age}" for age in range(MAX_AGE + 1))
 TOTAL_FIELD = "lsSumTotTot"
@@ -26,7 +35,6 @@ _SEX_CODES = {
     "m": "male",
     "f": "female",
 }
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,28 +46,9 @@ class PopulationRow:
     population: int
 
 
-class NoDataYet(Exception):
-    """The publisher answered an empty array: the month is not published yet."""
-
-
 def _count(source_id: str, field: str, row: int, value: object) -> int:
     """An integer count; tolerates digit strings with separators or Thai digits."""
-    if isinstance(value, bool):
-        raise ParseError(source_id, field, row, value, "is a boolean, not a count")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip().translate(_THAI_DIGITS).replace(",", "")
-        if not text.lstrip("-").isdigit():
-            raise ParseError(source_id, field, row, value, "is not an integer")
-        number = int(text)
-    else:
-        raise ParseError(source_id, field, row, value, "is not an integer count")
-    if number < 0:
-        raise ParseError(source_id, field, row, value, "is negative")
-    return number
+    return thai_text.parse_count(value, source_id=source_id, field=field, row=row, allow_nil=False)
 
 
 def _sex_of(source_id: str, record: dict, row: int, expected: str) -> str:
@@ -70,6 +59,22 @@ def _sex_of(source_id: str, record: dict, row: int, expected: str) -> str:
     if sex is None:
         raise ParseError(source_id, "lsageSex", row, raw, "is not a known sex code (1/2)")
     return sex
+
+
+def _check_month(source_id: str, record: dict, row: int, period: dt.date) -> None:
+    """``lsageYYMM``, when present, must be the BE month asked for (not a Gregorian one)."""
+    raw = record.get("lsageYYMM")
+    if raw is None:
+        return
+    asked = f"{(period.year + BE_OFFSET) % 100:02d}{period.month:02d}"
+    if thai_text.ascii_digits(thai_text.clean(raw)).zfill(4) != asked:
+        raise ParseError(
+            source_id,
+            "lsageYYMM",
+            row,
+            raw,
+            f"is not the month asked for ({asked}, the BE yymm of {period:%Y-%m})",
+        )
 
 
 def parse(
@@ -96,6 +101,7 @@ def parse(
         if not isinstance(record, dict):
             raise ParseError(source_id, "<row>", index, type(record).__name__, "is not an object")
         sex = _sex_of(source_id, record, index, expected)
+        _check_month(source_id, record, index, period)
         seen.append(sex)
         missing = [field for field in (*AGE_FIELDS, TOTAL_FIELD) if field not in record]
         if missing:
@@ -116,3 +122,25 @@ def parse(
     if sorted(seen) != ["female", "male"]:
         raise ParseError(source_id, "lsageSex", "-", seen, "expected one male and one female row")
     return rows
+
+
+def population_columns(rows: list[PopulationRow], population_scope: str | None) -> dict[str, list]:
+    return {
+        "area_code": [r.area_code for r in rows],
+        "period": [r.period for r in rows],
+        "sex": [r.sex for r in rows],
+        "age": [r.age for r in rows],
+        "population": [r.population for r in rows],
+        "population_scope": [population_scope] * len(rows),
+    }
+
+
+def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
+    """One province slice (action 23) as the landed population table."""
+    rows = parse(
+        body,
+        source_id=ctx.source_id,
+        area_code=ctx.slice.province or "",
+        period=period_end(ctx.slice.period),
+    )
+    return with_provenance(SCHEMA, population_columns(rows, ctx.source.population_scope), ctx)

@@ -25,3 +25,8 @@ class ParseError(ExtractError):
 
 class RunConfigError(ValueError):
     """A run configuration value that is not allowed (checked before any request)."""
+
+
+class NoDataYet(Exception):
+    """The publisher has nothing for the slice yet (an empty answer, no resource for the
+    month): not an error, the slice is recorded as ``no_data``."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import time
 
@@ -83,16 +84,60 @@ def _looks_like_html(head: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
 
 
+ZIP_MAGIC = b"PK\x03\x04"  # xlsx is a zip package
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy binary .xls
+EXPECT_KINDS = ("json_array", "json", "csv", "xlsx", "xls")
+
+
+def _is_text(body: bytes) -> bool:
+    if b"\x00" in body[:65536]:
+        return False
+    for encoding in ("utf-8-sig", "cp874"):  # Thai CSVs are UTF-8 or TIS-620 / cp874
+        try:
+            body.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def check_body_kind(source_id: str, url: str, body: bytes, expect: str) -> None:
-    """Reject a body that is not the kind of document asked for (``json_array``, ``csv``, ...)."""
+    """Reject a body that is not the kind of document asked for.
+
+    ``json_array`` / ``json``: parses as JSON (an array for the former); ``csv``: text in
+    UTF-8 or cp874, not HTML; ``xlsx``: a zip package; ``xls``: a binary workbook or an
+    HTML table (portals serve both under ``.xls``), never an HTML page without a table.
+    """
+    if expect not in EXPECT_KINDS:
+        raise ValueError(f"unknown body kind {expect!r}; expected one of {EXPECT_KINDS}")
     if not body.strip():
         raise FetchError(source_id, url, "empty body")
-    if _looks_like_html(body[:512]):
+    head = body[:512]
+    if expect == "xls" and (head.startswith(OLE2_MAGIC) or b"<table" in body[:65536].lower()):
+        return
+    if _looks_like_html(head):
         raise FetchError(
             source_id, url, "got an HTML page instead of the data (publisher error page?)"
         )
-    if expect == "json_array" and not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
-        raise FetchError(source_id, url, f"expected a JSON array, body starts {body[:60]!r}")
+    if expect == "xlsx" and not head.startswith(ZIP_MAGIC):
+        raise FetchError(source_id, url, f"expected an xlsx (zip) file, body starts {head[:16]!r}")
+    if expect == "xls":
+        raise FetchError(source_id, url, f"expected an .xls workbook, body starts {head[:16]!r}")
+    if expect == "csv" and not _is_text(body):
+        raise FetchError(source_id, url, "expected CSV text, body is not UTF-8 or cp874 text")
+    if expect in ("json", "json_array"):
+        try:
+            document = json.loads(body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+            if expect == "json_array" and stripped.startswith(b"["):
+                return  # a broken array is the parser's to report, with the field
+            kind = "a JSON array" if expect == "json_array" else "JSON"
+            raise FetchError(
+                source_id, url, f"expected {kind}, body starts {body[:60]!r}"
+            ) from None
+        if expect == "json_array" and not isinstance(document, list):
+            raise FetchError(source_id, url, f"expected a JSON array, body starts {body[:60]!r}")
 
 
 def fetch(

@@ -1,7 +1,10 @@
-"""Validation of a run configuration (``sources``, ``provinces``, ``periods``).
+"""Validation of a run configuration (``sources``, ``provinces``, ``periods``) and the
+slices it asks for.
 
 Everything here runs before any request: values become URL parts and directory names,
 so only known catalogue ids, DOPA province codes and ``YYYY-MM`` periods get through.
+``provinces`` narrows province- and office-sliced sources only; a national source is
+one file per vintage and is always fetched whole.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from extract import registration_offices
 from extract.buddhist_era import PeriodError, parse_period
 from extract.catalogue import PROVINCE_CODES, Source, load_catalogue
 from extract.errors import RunConfigError
@@ -19,18 +23,45 @@ ALLOWED_KEYS = frozenset({"sources", "provinces", "periods"})
 
 @dataclasses.dataclass(frozen=True)
 class Slice:
-    """One request's worth of data: a source, a province and a month."""
+    """One landed unit of a source and month: a province, a registration office, or the
+    national file (of one feed, when a source has several)."""
 
     source_id: str
-    province: str
+    province: str | None
     period: str
+    office: str | None = None
+    feed: str | None = None
 
     @property
     def key(self) -> str:
-        return f"cc={self.province}"
+        """The slice's directory name under ``raw/<source>/<period>/``."""
+        if self.office:
+            return f"rcode={self.office}"
+        if self.province:
+            return f"cc={self.province}"
+        return f"feed={self.feed}" if self.feed else "national"
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | None]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, item: Mapping[str, Any]) -> Slice:
+        return cls(**{f.name: item.get(f.name) for f in dataclasses.fields(cls)})
+
+
+def source_slices(source: Source, period: str, provinces: list[str] | None) -> list[Slice]:
+    """The slices of one source and month; ``provinces`` narrows all but national sources."""
+    if source.slicing == "national":
+        feeds = [feed.id for feed in source.feeds] if source.multi_feed else [None]
+        return [Slice(source.id, None, period, feed=feed) for feed in feeds]
+    chosen = provinces or source.default_provinces
+    if source.slicing == "province":
+        return [Slice(source.id, province, period) for province in chosen]
+    return [
+        Slice(source.id, province, period, office=office)
+        for province in chosen
+        for office in registration_offices.offices_of(province)
+    ]
 
 
 def _string_list(conf: Mapping[str, Any], key: str) -> list[str] | None:
@@ -74,7 +105,15 @@ def plan_slices(conf: Mapping[str, Any] | None) -> list[Slice]:
     slices: list[Slice] = []
     for source_id in source_ids:
         source: Source = catalogue[source_id]
-        for period in periods or source.default_periods:
-            for province in provinces or source.default_provinces:
-                slices.append(Slice(source_id, province, period))
-    return sorted(set(slices), key=lambda s: (s.source_id, s.period, s.province))
+        planned = [
+            slc
+            for period in periods or source.default_periods
+            for slc in source_slices(source, period, provinces)
+        ]
+        if not planned and conf.get("sources"):
+            raise RunConfigError(
+                f"source {source_id!r} has no slices for provinces {provinces}: registration "
+                f"offices are known for {list(registration_offices.provinces_covered())} only"
+            )
+        slices.extend(planned)
+    return sorted(set(slices), key=lambda s: (s.source_id, s.period, s.key))

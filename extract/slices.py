@@ -1,40 +1,25 @@
-"""Extract one slice end to end: conditional fetch, parse, land, and report what happened."""
+"""Extract one slice end to end: find, conditional fetch, parse, land, report.
+
+The same steps for every source: the catalogue says where the slice comes from (a URL
+template, or a CKAN package whose resource for the month is looked up first) and which
+registered parser turns the body into the landed table.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import pyarrow as pa
 import requests
 
-from extract import dopa_statpop, http_client, landing
-from extract.buddhist_era import period_end
-from extract.catalogue import Source, load_catalogue
+from extract import ckan, http_client, landing, parsers
+from extract.catalogue import load_catalogue
+from extract.errors import NoDataYet
 from extract.run_config import Slice
 
 # Status of a slice after extraction (also ``meta.fetch_log.status``).
 DOWNLOADED, NOT_MODIFIED, UNCHANGED, NO_DATA = "downloaded", "not_modified", "unchanged", "no_data"
-
-
-def _population_table(
-    rows: list[dopa_statpop.PopulationRow], source: Source, sha256: str, modelled: bool
-) -> pa.Table:
-    n = len(rows)
-    return pa.table(
-        {
-            "area_code": [r.area_code for r in rows],
-            "period": [r.period for r in rows],
-            "sex": [r.sex for r in rows],
-            "age": [r.age for r in rows],
-            "population": [r.population for r in rows],
-            "population_scope": [source.population_scope] * n,
-            "is_modelled": [modelled] * n,
-            "source_id": [source.id] * n,
-            "source_sha256": [sha256] * n,
-        },
-        schema=landing.POPULATION_SCHEMA,
-    )
 
 
 def extract_slice(
@@ -42,19 +27,61 @@ def extract_slice(
 ) -> dict[str, Any]:
     """Fetch, parse and land one slice; returns its outcome (a row of the fetch log)."""
     source = load_catalogue()[slc.source_id]
-    url = source.url(province=slc.province, period=slc.period)
+    feed = source.feed(slc.feed)
+    parser = parsers.get(source.parser)
     directory = landing.slice_dir(data_dir, slc.source_id, slc.period, slc.key)
     previous = landing.read_manifest(directory) or {}
-    outcome: dict[str, Any] = {**slc.as_dict(), "slice_key": slc.key, "url": url}
     session = session or http_client.make_session()
+    headers = ckan.api_headers(feed.publisher)  # never logged, never in a manifest
+    manifest: dict[str, Any] = {
+        "source_id": source.id,
+        "publisher": feed.publisher.name,
+        "provider": source.provider,
+        "licence": source.licence,
+        "population_scope": source.population_scope,
+        "period": slc.period,
+        "slice_key": slc.key,
+    }
+    outcome: dict[str, Any] = {**slc.as_dict(), "slice_key": slc.key}
+    resource = None
+    expect = feed.expect
+    if feed.access == "ckan":
+        try:
+            package_url, resource = ckan.find_resource(
+                session, source.id, feed, slc.period, headers=headers
+            )
+        except NoDataYet as exc:
+            outcome["url"] = feed.url(period=slc.period)
+            if previous.get("parquet"):
+                # Portals drop old files when they publish a new one (DLT keeps one):
+                # a vintage landed earlier stays, it is not "no data".
+                return {
+                    **outcome,
+                    "status": UNCHANGED,
+                    "rows": previous.get("rows", 0),
+                    "sha256": previous.get("sha256"),
+                    "is_modelled": previous.get("is_modelled"),
+                }
+            return _no_data(directory, manifest, outcome, str(exc))
+        url, expect = resource.url, resource.format
+        manifest.update(
+            package_url=package_url, resource_name=resource.name, as_at=resource.as_at.isoformat()
+        )
+    else:
+        url = feed.url(period=slc.period, province=slc.province, office=slc.office)
+    outcome["url"] = url
+    # Validators only make sense for the resource they came from (a new file is new);
+    # the host may change (a mirror, a proxy), the path and query may not.
+    validators = previous if _target(previous.get("url")) == _target(url) else {}
     result = http_client.fetch(
         session,
         source.id,
         url,
-        expect="json_array",
+        expect=expect,
         max_bytes=source.max_bytes,
-        etag=previous.get("etag"),
-        last_modified=previous.get("last_modified"),
+        etag=validators.get("etag"),
+        last_modified=validators.get("last_modified"),
+        headers=headers,
     )
     outcome.update(http_status=result.http_status, duration_s=round(result.duration_s, 3))
     if result.not_modified:
@@ -68,31 +95,57 @@ def extract_slice(
         }
     body = result.body or b""
     outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=result.modelled)
-    if previous.get("sha256") == result.sha256 and previous.get("status") != NO_DATA:
+    if (
+        previous.get("sha256") == result.sha256
+        and previous.get("status") != NO_DATA
+        and previous.get("parser_version") == parser.PARSER_VERSION
+    ):
         return {**outcome, "status": UNCHANGED, "rows": previous.get("rows", 0)}
-    manifest = {
-        "source_id": source.id,
-        "publisher": source.publisher.name,
-        "licence": source.publisher.licence,
-        "url": url,
-        "etag": result.etag,
-        "last_modified": result.last_modified,
-        "sha256": result.sha256,
-        "bytes": len(body),
-        "fetched_at": landing.utc_now(),
-        "parser_version": dopa_statpop.PARSER_VERSION,
-        "is_modelled": result.modelled,
-        "population_scope": source.population_scope,
-        "period": slc.period,
-        "slice_key": slc.key,
-    }
+    manifest.update(
+        url=url,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        sha256=result.sha256,
+        bytes=len(body),
+        fetched_at=landing.utc_now(),
+        parser_version=parser.PARSER_VERSION,
+        is_modelled=result.modelled,
+    )
+    ctx = parsers.ParseContext(
+        source=source,
+        feed=feed,
+        slice=slc,
+        sha256=result.sha256 or "",
+        is_modelled=result.modelled,
+        resource=resource,
+    )
     try:
-        rows = dopa_statpop.parse(
-            body, source_id=source.id, area_code=slc.province, period=period_end(slc.period)
-        )
-    except dopa_statpop.NoDataYet as exc:
-        landing.land_manifest_only(directory, {**manifest, "status": NO_DATA, "note": str(exc)})
-        return {**outcome, "status": NO_DATA, "rows": 0}
-    table = _population_table(rows, source, result.sha256 or "", result.modelled)
+        table = parser.parse_table(body, ctx)
+    except NoDataYet as exc:
+        return _no_data(directory, manifest, outcome, str(exc))
     landing.land(directory, table, {**manifest, "status": DOWNLOADED})
     return {**outcome, "status": DOWNLOADED, "rows": table.num_rows}
+
+
+def _target(url: str | None) -> tuple[str, str] | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.path, parts.query
+
+
+def _no_data(
+    directory: Path, manifest: dict[str, Any], outcome: dict[str, Any], note: str
+) -> dict[str, Any]:
+    """The publisher has nothing for the slice yet: record it, land no rows."""
+    landing.land_manifest_only(
+        directory,
+        {
+            "url": outcome["url"],
+            "fetched_at": landing.utc_now(),
+            **manifest,
+            "status": NO_DATA,
+            "note": note,
+        },
+    )
+    return {**outcome, "status": NO_DATA, "rows": 0}

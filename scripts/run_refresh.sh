@@ -15,11 +15,15 @@ if [[ -z "${LIVE:-}" ]]; then
   mirror_pid=$!
   for _ in $(seq 1 100); do [[ -s "$port_file" ]] && break; sleep 0.1; done
   [[ -s "$port_file" ]] || { echo "snapshot mirror did not start:"; cat "${AIRFLOW_HOME}/mirror.log"; exit 1; }
-  export DOPA_BASE_URL="http://127.0.0.1:$(cat "$port_file")"
+  mirror_url="http://127.0.0.1:$(cat "$port_file")"
   rm -f "$port_file"
-  echo "Serving the bundled snapshot at $DOPA_BASE_URL"
+  # Every publisher's base URL (DOPA_BASE_URL, DLT_BASE_URL, ...) points at the mirror.
+  for variable in $(python -m extract.catalogue base-url-variables); do
+    export "$variable=$mirror_url"
+  done
+  echo "Serving the bundled snapshot at $mirror_url"
 else
-  echo "Running against the live publishers (DOPA_BASE_URL=${DOPA_BASE_URL:-default})"
+  echo "Running against the live publishers (their default base URLs unless *_BASE_URL is set)"
 fi
 
 python -m warehouse.cli check-conf "${CONF:-{\}}"

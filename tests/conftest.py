@@ -41,3 +41,16 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     root.mkdir()
     monkeypatch.setenv("SMARTCITY_DATA_DIR", str(root))
     return root
+
+
+def parse_context(source_id: str, period: str, *, province: str | None = None, office: str | None = None,
+                  feed: str | None = None, resource=None, modelled: bool = False):
+    """What a parser is given for one slice of a catalogue source (no HTTP involved)."""
+    from extract.catalogue import load_catalogue
+    from extract.parsers import ParseContext
+    from extract.run_config import Slice
+
+    source = load_catalogue()[source_id]
+    slc = Slice(source_id, province, period, office=office, feed=feed if source.multi_feed else None)
+    return ParseContext(source=source, feed=source.feed(slc.feed), slice=slc, sha256="0" * 64,
+                        is_modelled=modelled, resource=resource)

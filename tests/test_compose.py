@@ -26,7 +26,7 @@ DOCKERFILE = REPO / "Dockerfile"
 DATA_VOLUME = "smartcity-data"
 DATA_DIR = "/opt/airflow/data"
 # Services that run once and exit; every other service must report its health.
-ONE_SHOT = {"airflow-init", "airflow-cli"}
+ONE_SHOT = {"airflow-init", "airflow-cli", "warehouse-postgres-init"}
 # Variables docker compose must refuse to start without.
 REQUIRED = (
     "POSTGRES_PASSWORD",
@@ -221,6 +221,7 @@ def test_services_follow_the_official_celery_layout(config: dict):
         "airflow-init",
         "flower",
         "warehouse-postgres",
+        "warehouse-postgres-init",
     }
     assert expected <= set(config["services"])
     for name, svc in airflow_services(config).items():
@@ -232,7 +233,7 @@ def test_optional_services_are_behind_profiles(compose, env_file: Path):
     result = compose(env_file, "config", "--services")
     assert result.returncode == 0, result.stderr
     default = set(result.stdout.split())
-    assert not default & {"flower", "warehouse-postgres", "airflow-cli"}
+    assert not default & {"flower", "warehouse-postgres", "warehouse-postgres-init", "airflow-cli"}
     assert "airflow-apiserver" in default
 
 
@@ -314,7 +315,10 @@ def test_no_literal_secret_in_the_compose_file():
             assert match, f"secret not taken from a variable: {where}"
             op, default = match.group(2), match.group(3)
             assert not (op and op.endswith("-") and default), f"secret with a default: {where}"
-        for password in re.findall(r"://[^:/@\s'\"]*:([^@\s'\"]*)@", code):
+        # the user part may itself be an interpolation with a default: ${USER:-name}
+        for password in re.findall(
+            r"://(?:\$\{[^}]*\}|[^:/@\s'\"])*:((?:\$\{[^}]*\}|[^@\s'\"])*)@", code
+        ):
             assert interpolation.match(password), f"literal password in a URL: {where}"
         for default in re.findall(r"\$\{(\w+):?-([^}]+)\}", code):
             assert not SECRET_NAME.search(default[0]), f"secret with a default: {where}"
@@ -394,3 +398,36 @@ def test_dockerfile_installs_the_locked_project_and_data_layout():
 def test_dockerignore_keeps_secrets_and_state_out_of_the_image():
     patterns = set((REPO / ".dockerignore").read_text(encoding="utf-8").split())
     assert {".env", ".git", ".venv", "data"} <= patterns
+
+
+# --- the PostgreSQL warehouse ----------------------------------------------------------
+
+
+def test_default_warehouse_is_duckdb_and_postgres_is_wired(config: dict):
+    for name, svc in airflow_services(config).items():
+        env = svc["environment"]
+        assert env["SMARTCITY_WAREHOUSE"] == "duckdb", name
+        assert env["SMARTCITY_PG_HOST"] == "warehouse-postgres", name
+        assert env["SMARTCITY_PG_DATABASE"] == config["services"]["warehouse-postgres"][
+            "environment"
+        ]["POSTGRES_DB"], name
+        assert env["SMARTCITY_PG_USER"] != env["SMARTCITY_PG_READER_ROLE"], name
+
+
+def test_warehouse_roles_are_created_before_workers_run_tasks(config: dict):
+    init = config["services"]["warehouse-postgres-init"]
+    assert init["profiles"] == ["warehouse-postgres"]
+    assert init["entrypoint"] == ["python", "-m", "warehouse.postgres_roles"]
+    assert init["depends_on"]["warehouse-postgres"]["condition"] == "service_healthy"
+    assert init["environment"]["SMARTCITY_PG_ADMIN_DSN"].startswith("postgresql://")
+    assert "@warehouse-postgres:5432/" in init["environment"]["SMARTCITY_PG_ADMIN_DSN"]
+    assert not init.get("ports")
+    worker = config["services"]["airflow-worker"]["depends_on"]["warehouse-postgres-init"]
+    assert worker["condition"] == "service_completed_successfully"
+    assert worker["required"] is False  # the core stack runs without the profile
+
+
+def test_init_refuses_a_postgres_warehouse_without_a_password(config: dict):
+    script = "\n".join(config["services"]["airflow-init"]["command"])
+    assert 'SMARTCITY_WAREHOUSE}" == postgres' in script
+    assert "SMARTCITY_PG_PASSWORD" in script

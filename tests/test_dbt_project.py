@@ -34,6 +34,29 @@ MANIFEST_COLUMNS = (
     "last_modified varchar, is_modelled boolean, population_scope varchar, licence varchar, "
     "publisher varchar, parser_version varchar"
 )
+PROVENANCE_COLUMNS = "is_modelled boolean, source_id varchar, source_sha256 varchar"
+# The raw tables of the other sources (docs/architecture.md), in the column order the
+# extract step lands them. Empty in this module's build: every model must build on them.
+OTHER_RAW_TABLES = {
+    "dopa_population_district_thai": f"{POPULATION_COLUMNS}, registration_office varchar",
+    "dlt_vehicles_by_fuel": (
+        "area_code varchar, period date, vehicle_type varchar, fuel_class varchar, "
+        f"vehicles bigint, province_name_raw varchar, {PROVENANCE_COLUMNS}"
+    ),
+    "rtddi_road_deaths": (
+        "area_code varchar, year integer, period date, deaths bigint, "
+        f"province_name_raw varchar, {PROVENANCE_COLUMNS}"
+    ),
+    "electricity_sales": (
+        "area_code varchar, period date, customer_class varchar, kwh double, customers bigint, "
+        f"utility varchar, {PROVENANCE_COLUMNS}"
+    ),
+    "nso_household_income": (
+        "area_code varchar, year integer, period date, avg_monthly_income_baht double, "
+        f"province_name_raw varchar, {PROVENANCE_COLUMNS}"
+    ),
+    "source_status": "source_id varchar, status varchar, detail varchar",
+}
 
 # A tiny made-up province (96) with all nationalities, flagged as modelled: 200 persons,
 # 100 male / 100 female; 0-14: 50, 15-64: 110, 60+ = 65+: 40, 80+: 20.
@@ -210,6 +233,8 @@ def write_raw(build_path: Path) -> None:
         con.execute(f"create table raw.dopa_population ({POPULATION_COLUMNS})")
         con.execute(f"create table raw.dopa_population_thai ({POPULATION_COLUMNS})")
         con.execute(f"create table raw.landing_manifests ({MANIFEST_COLUMNS})")
+        for table, columns in OTHER_RAW_TABLES.items():
+            con.execute(f"create table raw.{table} ({columns})")
         con.executemany(f"insert into raw.dopa_population values ({', '.join('?' * 9)})", all_rows)
         con.executemany(
             f"insert into raw.dopa_population_thai values ({', '.join('?' * 9)})", thai_rows
@@ -219,14 +244,14 @@ def write_raw(build_path: Path) -> None:
         )
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Run ONE ``dbt build`` on a fresh build file; yields (build path, run results, seconds)."""
+def run_build(tmp: Path, build_path: Path, *, threads: int = 4, unit_tests: bool = True) -> dict:
+    """Run ONE ``dbt build`` into ``build_path`` (raw schema already written).
+
+    Returns the build path, run results, manifest and seconds; fails the test when any
+    node did not succeed.
+    """
     from dbt.cli.main import dbtRunner
 
-    tmp = tmp_path_factory.mktemp("dbt_build")
-    build_path = tmp / "build.duckdb"
-    write_raw(build_path)
     started = time.monotonic()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SMARTCITY_BUILD_PATH", str(build_path))
@@ -239,6 +264,8 @@ def built(tmp_path_factory):
                 "--target", "duckdb",
                 "--target-path", str(tmp / "target"),
                 "--log-path", str(tmp / "logs"),
+                "--threads", str(threads),
+                *([] if unit_tests else ["--exclude-resource-type", "unit_test"]),
                 "--no-partial-parse",
                 "--no-use-colors",
                 "--quiet",
@@ -256,6 +283,15 @@ def built(tmp_path_factory):
     ]
     assert result.success and not failures, "dbt build failed:\n" + "\n".join(failures)
     return {"path": build_path, "run_results": run_results, "manifest": manifest, "s": elapsed}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """ONE ``dbt build`` on a fresh build file: population only, the other sources empty."""
+    tmp = tmp_path_factory.mktemp("dbt_build")
+    build_path = tmp / "build.duckdb"
+    write_raw(build_path)
+    return run_build(tmp, build_path)
 
 
 def query(build_path: Path, sql: str, params=None) -> list[dict]:
@@ -293,11 +329,11 @@ def test_build_runs_every_model_test_and_unit_test(built):
     for r in results:
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    assert kinds.get("seed") == 4
-    assert kinds.get("model") == 10
-    assert kinds.get("unit_test", 0) >= 6
-    assert kinds.get("test", 0) >= 100
-    assert built["s"] < 60, f"dbt build took {built['s']:.0f} s"
+    assert kinds.get("seed") == 7
+    assert kinds.get("model") == 45
+    assert kinds.get("unit_test", 0) >= 15
+    assert kinds.get("test", 0) >= 250
+    assert built["s"] < 90, f"dbt build took {built['s']:.0f} s"
 
 
 @pytest.mark.slow
@@ -326,7 +362,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 4
+    assert len(marts) == 15
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -450,9 +486,19 @@ def test_dim_area_has_country_provinces_and_districts(built):
 def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     with (SEED_DIR / "indicator_catalogue.csv").open(encoding="utf-8", newline="") as handle:
         catalogue = {row["indicator_code"]: row for row in csv.DictReader(handle)}
+    population_indicators = {
+        c for c, row in catalogue.items() if row["source_id"] == "dopa_population"
+    }
     rows = query(built["path"], "select * from marts.mart_area_indicators")
-    satun = {r["indicator_code"]: r for r in rows if r["area_code"] == "91"}
-    assert set(satun) == set(catalogue)
+    satun = {
+        r["indicator_code"]: r
+        for r in rows
+        if r["area_code"] == "91" and r["indicator_code"] in population_indicators
+    }
+    assert set(satun) == population_indicators
+    # besides the population indicators, only the governance ones (no other source here)
+    others = {r["indicator_code"] for r in rows} - population_indicators
+    assert others == {"data_coverage_share", "data_freshness_days"}
     expected = ageing_figures(satun_province())
     for code, row in satun.items():
         assert row["unit"] == catalogue[code]["unit"]
@@ -469,12 +515,52 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     assert satun["old_age_dependency_ratio"]["unit"] == "per 100 aged 15-64"
     assert satun["ageing_index"]["unit"] == "per 100 aged 0-14"
 
-    tiny = {r["indicator_code"]: r for r in rows if r["area_code"] == TINY_AREA}
+    tiny = {
+        r["indicator_code"]: r
+        for r in rows
+        if r["area_code"] == TINY_AREA and r["indicator_code"] in population_indicators
+    }
     assert {r["quality_status"] for r in tiny.values()} == {"ok"}
     assert {r["is_modelled"] for r in tiny.values()} == {True}
-    country = [r for r in rows if r["area_code"] == "TH"]
+    country = [
+        r for r in rows if r["area_code"] == "TH" and r["indicator_code"] in population_indicators
+    ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
+    # 8 of the 19 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
+    assert governance["data_coverage_share"] == pytest.approx(8 / 19)
+    assert governance["data_freshness_days"] == 8
+
+
+@pytest.mark.slow
+def test_empty_sources_build_empty_marts(built):
+    """The energy, transport, economy and district sources are empty in this build."""
+    counts = query(
+        built["path"],
+        "select (select count(*) from marts.fct_vehicle_registrations) as vehicles, "
+        "(select count(*) from marts.fct_electricity_consumption) as electricity, "
+        "(select count(*) from marts.fct_road_deaths) as road_deaths, "
+        "(select count(*) from marts.mart_dimension_mobility) as mobility, "
+        "(select count(*) from marts.mart_dimension_energy) as energy, "
+        "(select count(*) from marts.mart_dimension_environment) as environment, "
+        "(select count(*) from marts.mart_dimension_economy) as economy, "
+        "(select count(*) from marts.mart_dimension_people) as people, "
+        "(select count(*) from marts.mart_dimension_living) as living, "
+        "(select count(*) from marts.mart_dimension_governance) as governance, "
+        "(select count(*) from marts.mart_area_profile) as profile",
+    )[0]
+    assert counts == {
+        "vehicles": 0, "electricity": 0, "road_deaths": 0, "mobility": 0, "energy": 0,
+        "environment": 0, "economy": 0,
+        # 91, 96, 'TH' and Satun's 7 districts, Sep 2026
+        "people": 10, "living": 10, "governance": 10, "profile": 10,
+    }  # fmt: skip
+    coverage = query(
+        built["path"],
+        "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
+    )[0]
+    assert coverage == {"n": 10 * 21, "with_value": 10 * 10}
 
 
 # ---------------------------------------------------------------- fast checks

@@ -88,3 +88,17 @@ def test_html_truncated_or_wrong_shape_is_a_parse_error(body):
 def test_three_rows_are_rejected():
     with pytest.raises(ParseError, match="exactly 2 rows"):
         _parse(satun_wire() + satun_wire()[:1])
+
+
+@pytest.mark.parametrize("yymm", ["2609", 2609, "6908"])
+def test_answer_for_another_month_or_in_gregorian_is_an_error(yymm):
+    records = satun_wire()
+    records[0]["lsageYYMM"] = yymm
+    with pytest.raises(ParseError, match=r"field 'lsageYYMM' in row 0: is not the month asked for \(6909, the BE yymm of 2026-09\)"):
+        _parse(records)
+
+
+def test_month_given_as_a_number_or_in_thai_digits_is_accepted():
+    records = satun_wire()
+    records[0]["lsageYYMM"], records[1]["lsageYYMM"] = 6909, "๖๙๐๙"
+    assert len(_parse(records)) == 204

@@ -1,22 +1,22 @@
 """Landing is atomic and idempotent: the same bytes give the same files."""
 
-import datetime as dt
 import hashlib
 import json
 
 import pyarrow.parquet as pq
 
-from extract import landing
+from extract import dopa_statpop, landing
 from extract.catalogue import load_catalogue
-from extract.dopa_statpop import parse
-from extract.slices import _population_table
+from extract.parsers import ParseContext
+from extract.run_config import Slice
 from tests.conftest import satun_wire
 
 
 def _table(sha="abc"):
-    rows = parse(json.dumps(satun_wire()).encode(), source_id="dopa_population_thai",
-                 area_code="91", period=dt.date(2026, 9, 30))
-    return _population_table(rows, load_catalogue()["dopa_population_thai"], sha, False)
+    source = load_catalogue()["dopa_population_thai"]
+    ctx = ParseContext(source=source, feed=source.feed(), slice=Slice(source.id, "91", "2026-09"),
+                       sha256=sha, is_modelled=False)
+    return dopa_statpop.parse_table(json.dumps(satun_wire()).encode(), ctx)
 
 
 def _digest(path):

@@ -9,11 +9,16 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pytest
 
-from expectations import QualityGateError
-from expectations.checks import population_change_vs_previous_release
+from expectations import QualityGateError, indicator_catalogue
+from expectations.checks import (
+    country_adds_up_to_provinces,
+    districts_add_up_to_provinces,
+    population_change_vs_previous_release,
+)
 from expectations.gate import run_quality_gate
 from tests.conftest import SATUN
 
@@ -43,6 +48,109 @@ create table marts.mart_area_indicators (
     is_modelled boolean, quality_status varchar
 );
 """
+
+SATUN_DISTRICTS = {  # the other districts of Satun besides 9101 (ref_districts)
+    "9102": ("ควนโดน", "Khuan Don"), "9103": ("ควนกาหลง", "Khuan Kalong"),
+    "9104": ("ท่าแพ", "Tha Phae"), "9105": ("ละงู", "La-Ngu"), "9106": ("ทุ่งหว้า", "Thung Wa"),
+    "9107": ("มะนัง", "Manang"),
+}  # fmt: skip
+VEHICLES_AS_AT = dt.date(2026, 2, 28)
+# DLT registered vehicles at 28 Feb 2026 (real): total, battery-electric, hybrid, plug-in, diesel
+FLEET = {
+    "10": (12_372_559, 271_659, 430_349, 67_986, 3_201_661),
+    "50": (1_657_767, 15_239, 20_044, 2_096, 391_358),
+    "91": (139_604, 705, 1_115, 64, 40_652),
+}
+FUEL_CLASSES = ("battery_electric", "hybrid", "plug_in_hybrid", "diesel", "other")
+
+
+def _wide_columns(indicators) -> str:
+    return ", ".join(f"{i.code} double" for i in indicators)
+
+
+# the marts of the energy, transport, economy and district issue, with their contract columns
+NEW_MARTS_DDL = (
+    """
+create table marts.fct_vehicle_registrations (
+    area_code varchar, period date, vehicle_type varchar, fuel_class varchar, vehicles bigint,
+    is_modelled boolean, quality_status varchar
+);
+create table marts.fct_electricity_consumption (
+    area_code varchar, period date, customer_class varchar, kwh double, customers bigint,
+    utility varchar, is_modelled boolean, quality_status varchar
+);
+create table marts.fct_road_deaths (
+    area_code varchar, period date, year integer, deaths bigint, is_modelled boolean,
+    quality_status varchar
+);
+create schema meta;
+create table meta.coverage (
+    area_code varchar, period date, dimension varchar, indicator_code varchar,
+    has_value boolean, source_id varchar, source_vintage varchar, is_modelled boolean,
+    quality_status varchar
+);
+"""
+    + "".join(
+        f"create table marts.mart_dimension_{d} (area_code varchar, period date, "
+        f"{_wide_columns(indicator_catalogue.of_dimension(d))}, population_period date, "
+        "is_modelled boolean, quality_status varchar);\n"
+        for d in indicator_catalogue.DIMENSIONS
+    )
+    + "create table marts.mart_area_profile (area_code varchar, period date, "
+    "area_level varchar, name_th varchar, name_en varchar, "
+    f"{_wide_columns(indicator_catalogue.indicators())}, population_period date, "
+    "is_modelled boolean, quality_status varchar);\n"
+)
+
+
+def _fleet_rows() -> list[tuple]:
+    rows = []
+    for code, (total, bev, hybrid, phev, diesel) in FLEET.items():
+        counts = (bev, hybrid, phev, diesel, total - bev - hybrid - phev - diesel)
+        rows += [
+            (code, VEHICLES_AS_AT, "all", fuel, n, False, "ok")
+            for fuel, n in zip(FUEL_CLASSES, counts, strict=True)
+        ]
+    country = {}
+    for row in rows:
+        country[row[3]] = country.get(row[3], 0) + row[4]
+    rows += [
+        ("TH", VEHICLES_AS_AT, "all", f, n, False, "partial_coverage") for f, n in country.items()
+    ]
+    return rows
+
+
+NEW_MARTS_ROWS = """
+insert into marts.mart_dimension_mobility (
+    area_code, period, vehicles_registered, bev_share_of_fleet, electrified_share_of_fleet,
+    is_modelled, quality_status
+)
+select
+    area_code, period, sum(vehicles),
+    sum(vehicles) filter (where fuel_class = 'battery_electric') / sum(vehicles),
+    sum(vehicles) filter (where fuel_class in ('battery_electric', 'hybrid', 'plug_in_hybrid'))
+        / sum(vehicles),
+    false, min(quality_status)
+from marts.fct_vehicle_registrations
+group by all;
+
+insert into marts.fct_electricity_consumption values
+    ('10', date '2025-12-31', 'residential', 951000000.5, 2701000, 'MEA', false, 'ok'),
+    ('91', date '2025-12-31', 'residential', 18500000.25, null, 'PEA', false, 'ok'),
+    ('TH', date '2025-12-31', 'residential', 951000000.5, 2701000, 'MEA', false, 'partial_coverage'),
+    ('TH', date '2025-12-31', 'residential', 18500000.25, null, 'PEA', false, 'partial_coverage');
+insert into marts.fct_road_deaths values
+    ('50', date '2020-12-31', 2020, 489, false, 'stale'),
+    ('91', date '2020-12-31', 2020, 58, false, 'stale'),
+    ('TH', date '2020-12-31', 2020, 547, false, 'stale');
+"""
+
+
+def add_energy_and_transport(build: Path) -> None:
+    """Rows in the vehicle, mobility, electricity and road-death marts, consistent."""
+    _insert(build, "marts.fct_vehicle_registrations", _fleet_rows())
+    sql(build, NEW_MARTS_ROWS)
+
 
 # mart_area_ageing derived from the single-year rows the way the dbt mart defines it
 AGEING_SQL = """
@@ -100,7 +208,7 @@ def _population(code: str, period: dt.date, sex: str, age: int) -> int:
 def build_file(
     path: Path, *, provinces=PROVINCES, periods=PERIODS, scale: dict | None = None
 ) -> Path:
-    """A build file with the four marts, consistent with each other."""
+    """A build file with the marts, consistent with each other."""
     scale = scale or {}
     fct_rows = [
         (
@@ -153,6 +261,10 @@ def build_file(
                     for code, (en, th, region, _) in PROVINCES.items()
                 ),
                 ("9101", "district", "เมืองสตูล", "Mueang Satun", "91", "south"),
+                *(
+                    (code, "district", th, en, "91", "south")
+                    for code, (th, en) in SATUN_DISTRICTS.items()
+                ),
             ],
         )
         for table, rows in (
@@ -163,6 +275,7 @@ def build_file(
             batch = pa.table(dict(zip(columns, zip(*rows, strict=True), strict=True)))  # noqa: F841
             con.execute(f"insert into marts.{table} select * from batch")
         con.execute(AGEING_SQL)
+        con.execute(NEW_MARTS_DDL)  # empty, as in a run that only asked for population
     finally:
         con.close()
     return path
@@ -481,3 +594,200 @@ def test_missing_mart_is_blocking(build, tmp_path):
         r"columns fails \(table marts.mart_area_indicators is missing\)",
     ):
         gate(build, tmp_path)
+
+
+# ---------------------------------------------------------------- totals across levels and marts
+
+
+def _satun_districts_rows() -> list[tuple]:
+    """The 7 Satun districts (offices summed), Thai nationals, Sep 2026: they add up to 91."""
+    from tests.test_dbt_project import satun_districts
+
+    return [
+        (code, PERIODS[1], sex, age, n, False, "thai_nationals")
+        for code, by_sex in satun_districts().items()
+        for sex, ages in by_sex.items()
+        for age, n in ages.items()
+    ]
+
+
+def _replace_satun_districts(build: Path, rows: list[tuple] | None = None) -> None:
+    """Mueang Satun (9101) alone becomes all 7 districts of Satun (not in mart_area_ageing)."""
+    sql(build, "delete from marts.fct_population_by_age where area_code = '9101'")
+    sql(build, "delete from marts.mart_area_ageing where area_code = '9101'")
+    _insert(build, "marts.fct_population_by_age", rows or _satun_districts_rows())
+
+
+def _insert(build: Path, table: str, rows: list[tuple]) -> None:
+    con = duckdb.connect(str(build))
+    try:
+        marks = ", ".join("?" * len(rows[0]))
+        con.executemany(f"insert into {table} values ({marks})", rows)
+    finally:
+        con.close()
+
+
+def test_new_marts_pass_and_totals_reconcile(build, tmp_path):
+    add_energy_and_transport(build)
+    _replace_satun_districts(build)
+    # the country, Aug 2026: the sum of the three provinces for every sex and age
+    sql(
+        build,
+        "insert into marts.fct_population_by_age select 'TH', period, sex, age, sum(population), "
+        "false, 'all_nationalities' from marts.fct_population_by_age "
+        "where length(area_code) = 2 and period = date '2026-08-31' group by all",
+    )
+
+    result = gate(build, tmp_path)
+
+    assert result.passed and result.warnings == 0
+    rows = results(build, "check_name in (?, ?, ?, ?)", "area_code in dim_area",
+                   "districts add up to their province", "country adds up to its provinces",
+                   "vehicle classes add up to the fleet")  # fmt: skip
+    assert all(r[3] for r in rows)
+    by_check = {(r[0], r[1]): r[7] for r in rows}
+    assert by_check[("fct_population_by_age", "districts add up to their province")] == (
+        "1 province slice(s) reconciled with their districts"
+    )
+    for mart in ("fct_population_by_age", "fct_vehicle_registrations",
+                 "fct_electricity_consumption", "fct_road_deaths"):  # fmt: skip
+        assert by_check[(mart, "country adds up to its provinces")].endswith("reconciled"), mart
+    assert by_check[("mart_dimension_mobility", "vehicle classes add up to the fleet")] == (
+        "4 fleet(s) reconciled"
+    )
+    assert {r[0] for r in rows if r[1] == "area_code in dim_area"} >= {
+        "fct_vehicle_registrations", "mart_dimension_mobility", "mart_area_indicators",
+        "fct_population_by_age",
+    }  # fmt: skip
+    suites = {r[0] for r in results(build)}
+    assert {"fct_vehicle_registrations", "fct_electricity_consumption", "fct_road_deaths",
+            "mart_dimension_mobility"} <= suites  # fmt: skip
+
+
+def test_unknown_area_code_is_blocking_and_named(build, tmp_path):
+    add_energy_and_transport(build)
+    sql(build, "update marts.fct_vehicle_registrations set area_code = '99' where area_code = '91'")
+
+    with pytest.raises(QualityGateError) as caught:
+        gate(build, tmp_path)
+
+    failures = caught.value.failures
+    assert (
+        "fct_vehicle_registrations area_code in dim_area fails for area 99 "
+        "(area_code '99' is not in marts.dim_area (5 row(s)))"
+    ) in failures
+    # '99' is no province: the country no longer adds up, and its fleet has no mobility row
+    assert any(
+        f.startswith("fct_vehicle_registrations country adds up to its provinces fails for "
+                     "area TH period 2026-02") for f in failures
+    )  # fmt: skip
+    assert any(
+        f.startswith("mart_dimension_mobility vehicle classes add up to the fleet fails for "
+                     "area 99 period 2026-02") for f in failures
+    )  # fmt: skip
+    # an empty mart that may be empty is recorded, not validated
+    (empty,) = results(build, "suite = 'mart_dimension_energy' and check_name = 'table has rows'")
+    assert empty[1:4] == ("table has rows", "warning", True)
+    assert empty[7] == "no rows: none of its sources was landed in this build"
+
+
+def test_districts_not_adding_up_to_the_province_is_blocking(build, tmp_path):
+    rows = _satun_districts_rows()
+    rows = [(*r[:4], r[4] + 3, *r[5:]) if r[0] == "9104" and r[2:4] == ("female", 30) else r
+            for r in rows]  # fmt: skip
+    _replace_satun_districts(build, rows)
+    province = sql(
+        build,
+        "select population from marts.fct_population_by_age where area_code = '91' "
+        "and period = date '2026-09-30' and population_scope = 'thai_nationals' "
+        "and sex = 'female' and age = 30",
+    )[0][0]
+
+    with pytest.raises(QualityGateError) as caught:
+        gate(build, tmp_path)
+
+    assert caught.value.failures == [
+        "fct_population_by_age districts add up to their province fails for area 91 "
+        f"period 2026-09 scope thai_nationals (female age 30: districts {province + 3} != "
+        f"province {province} (7 of 7 districts))"
+    ]
+
+
+def test_partial_districts_must_not_exceed_the_province():
+    """Only 9101 of Satun's 7 districts: its sum may be smaller, never larger."""
+    dim_area = pd.DataFrame(
+        [("91", "province", "TH"), *((f"910{i}", "district", "91") for i in range(1, 8))],
+        columns=["area_code", "area_level", "parent_code"],
+    )
+    fct = pd.DataFrame(
+        [
+            ("91", PERIODS[1], "thai_nationals", "male", 40, 100),
+            ("9101", PERIODS[1], "thai_nationals", "male", 40, 60),
+            ("91", PERIODS[0], "thai_nationals", "male", 40, 100),
+            ("9101", PERIODS[0], "thai_nationals", "male", 40, 101),
+            ("9101", PERIODS[0], "all_nationalities", "male", 40, 500),  # no province in scope
+        ],
+        columns=["area_code", "period", "population_scope", "sex", "age", "population"],
+    )
+
+    outcomes = districts_add_up_to_provinces(fct, dim_area)
+
+    assert [(o.success, o.area_code, o.period, o.observed) for o in outcomes] == [
+        (False, "91", PERIODS[0],
+         "male age 40: districts 101 > province 100 (1 of 7 districts)"),
+    ]  # fmt: skip
+
+
+def test_country_not_adding_up_and_bad_values_are_blocking(build, tmp_path):
+    add_energy_and_transport(build)
+    sql(
+        build,
+        "update marts.fct_vehicle_registrations set vehicles = vehicles + 1 "
+        "where area_code = 'TH' and fuel_class = 'diesel'",
+    )
+    sql(
+        build,
+        "update marts.mart_dimension_mobility set bev_share_of_fleet = 1.5 where area_code = '10'",
+    )
+    sql(
+        build,
+        "update marts.fct_road_deaths set quality_status = 'fine' where area_code = '50'",
+    )
+    diesel = sum(f[4] for f in FLEET.values())
+    fleet = sum(f[0] for f in FLEET.values())
+
+    with pytest.raises(QualityGateError) as caught:
+        gate(build, tmp_path)
+
+    assert caught.value.failures == [
+        "fct_road_deaths quality_status accepted values fails for area 50 period 2020-12 "
+        "(quality_status fine)",
+        "mart_dimension_mobility bev_share_of_fleet in [0, 1] fails for area 10 period 2026-02 "
+        "(bev_share_of_fleet 1.5)",
+        "fct_vehicle_registrations country adds up to its provinces fails for area TH period "
+        f"2026-02 (vehicle_type all, fuel_class diesel: vehicles {diesel + 1} != sum of "
+        f"provinces {diesel})",
+        "mart_dimension_mobility vehicle classes add up to the fleet fails for area TH period "
+        f"2026-02 (vehicle classes sum to {fleet + 1}, vehicles_registered {fleet})",
+    ]
+
+
+def test_country_sums_allow_rounding_of_kwh_only():
+    dim_area = pd.DataFrame(
+        [("TH", "country", None), ("10", "province", "TH"), ("91", "province", "TH")],
+        columns=["area_code", "area_level", "parent_code"],
+    )
+    dec = dt.date(2025, 12, 31)
+    frame = pd.DataFrame(
+        [("10", dec, "residential", "MEA", 0.1), ("91", dec, "residential", "MEA", 0.2),
+         ("TH", dec, "residential", "MEA", 0.30000000000000004),
+         ("TH", dec, "government", "MEA", 5.0)],
+        columns=["area_code", "period", "customer_class", "utility", "kwh"],
+    )  # fmt: skip
+
+    (outcome,) = country_adds_up_to_provinces("fct_electricity_consumption", frame, dim_area)
+
+    assert not outcome.success
+    assert outcome.observed == (
+        "customer_class government, utility MEA: kwh 5 != sum of provinces null"
+    )

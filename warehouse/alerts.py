@@ -74,7 +74,3 @@ def alert(context: Any, message: str) -> None:
     for notifier in notifiers(message):
         notifier(context)
 
-
-async def deadline_missed(**kwargs: Any) -> None:
-    """Deadline-alert callback (runs in the triggerer): a refresh run is overdue."""
-    log.error("SMARTCITY ALERT: smartcity_refresh run missed its deadline: %s", kwargs or "")

@@ -13,7 +13,7 @@ import duckdb
 
 from extract.catalogue import load_catalogue
 from warehouse.load import landed_manifests
-from warehouse.paths import published_path
+from warehouse.paths import published_path, warehouse_target
 from warehouse.publish import code_version
 
 
@@ -41,13 +41,24 @@ def rebuild_reason(data_dir: Path, outcomes: list[dict]) -> str | None:
     failed = sorted({o["source_id"] for o in outcomes if o["status"] in {"failed", "stale"}})
     if failed:
         return f"sources failed this run and must be marked stale: {', '.join(failed)}"
-    published = published_path(data_dir)
-    if not published.exists():
-        return "no release published yet"
-    try:
-        slices, version = published_fingerprint(published)
-    except duckdb.Error as exc:
-        return f"the published release cannot be compared ({exc.__class__.__name__})"
+    if warehouse_target() == "postgres":  # the release lives in PostgreSQL, not in a file
+        from warehouse.postgres_publish import published_fingerprint as postgres_fingerprint
+
+        try:
+            found = postgres_fingerprint()
+        except Exception as exc:  # noqa: BLE001 - any failure means: rebuild
+            return f"the published release cannot be compared ({exc.__class__.__name__})"
+        if found is None:
+            return "no release published yet"
+        slices, version = found
+    else:
+        published = published_path(data_dir)
+        if not published.exists():
+            return "no release published yet"
+        try:
+            slices, version = published_fingerprint(published)
+        except duckdb.Error as exc:
+            return f"the published release cannot be compared ({exc.__class__.__name__})"
     if version != code_version():
         return f"code changed since the published release ({version} -> {code_version()})"
     landed = landed_fingerprint(data_dir)

@@ -30,6 +30,10 @@ def check_conf(text: str) -> int:
 
 
 def summary() -> int:
+    if paths.warehouse_target() == "postgres":
+        from warehouse.postgres_publish import summary as postgres_summary
+
+        return postgres_summary(EXAMPLE_QUERY)
     published = paths.published_path()
     if not published.exists():
         print(f"No published warehouse at {published}", file=sys.stderr)

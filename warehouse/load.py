@@ -124,7 +124,12 @@ def load_raw(
                 if m["source_id"] == source_id and m.get("parquet")
             ]
             if files:
-                con.execute(f"create table raw.{table} as select * from read_parquet(?)", [files])
+                # Slice directories look like hive partitions (cc=91, rcode=9101): not columns.
+                con.execute(
+                    f"create table raw.{table} as "
+                    "select * from read_parquet(?, hive_partitioning = false)",
+                    [files],
+                )
             else:
                 con.register("empty_slice", schema_of(catalogue[source_id]).empty_table())
                 con.execute(f"create table raw.{table} as select * from empty_slice")

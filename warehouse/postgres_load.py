@@ -23,7 +23,7 @@ from warehouse.postgres_target import (
     PostgresSettings,
     build_key,
     build_schema,
-    drop_build_schemas,
+    drop_leftover_builds,
 )
 
 log = logging.getLogger(__name__)
@@ -155,14 +155,16 @@ def copy_table(
 def load_build_file(build_file: Path, settings: PostgresSettings, run_id: str) -> dict[str, int]:
     """Copy every schema of the DuckDB ``build_file`` into the build schemas of ``run_id``.
 
-    Earlier schemas of the same build are dropped first, and everything is copied in one
-    transaction. Returns rows per copied table (``schema.table`` of the DuckDB file).
+    The schemas of earlier unpublished builds (this run's earlier attempt, failed runs)
+    are dropped first, and everything is copied in one transaction. Returns rows per copied table (``schema.table`` of the DuckDB file).
     """
     key = build_key(run_id)
     counts: dict[str, int] = {}
     with duckdb.connect(str(build_file), read_only=True) as duck, settings.connect() as conn:
         relations = _relations(duck)
-        drop_build_schemas(conn, key)
+        dropped = drop_leftover_builds(conn)  # this run's earlier attempt and failed runs
+        if dropped:
+            log.info("dropped the schemas of unpublished builds: %s", ", ".join(dropped))
         # meta always: dbt's run results and the gate's results are written there
         for schema in sorted({*_schemas(duck), *(s for s, _ in relations), "meta"}):
             conn.execute(

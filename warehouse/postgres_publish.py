@@ -148,7 +148,7 @@ def _published_relations(conn: psycopg.Connection, schemas: list[str]) -> list[t
 
 
 def _holders(conn: psycopg.Connection, schemas: list[str]) -> list[str]:
-    """Sessions holding locks on the published release (for the error message)."""
+    """Connections holding locks on the published release (for the error message)."""
     rows = conn.execute(
         """
         select distinct a.pid, a.usename, a.application_name, a.state, a.xact_start
@@ -237,6 +237,24 @@ def swap(conn: psycopg.Connection, key: str, *, reader_role: str, timeout_s: flo
     return built
 
 
+def _analyze(conn: psycopg.Connection, key: str) -> None:
+    """Planner statistics for the new release's tables before readers get them."""
+    tables = conn.execute(
+        """
+        select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where right(n.nspname, length(%s)) = %s and c.relkind in ('r', 'p', 'm')
+        """,
+        [build_suffix(key), build_suffix(key)],
+    ).fetchall()
+    conn.commit()
+    conn.autocommit = True  # ANALYZE of many tables without one long transaction
+    try:
+        for schema, table in tables:
+            conn.execute(sql.SQL("analyze {}").format(sql.Identifier(schema, table)))
+    finally:
+        conn.autocommit = False
+
+
 def publish(
     settings: PostgresSettings, key: str, *, run_id: str, dbt: dict, quality_gate: dict
 ) -> dict[str, Any]:
@@ -257,6 +275,7 @@ def publish(
         }
         _write_release_rows(conn, key, release)
         conn.commit()
+        _analyze(conn, key)
         schemas = swap(
             conn, key, reader_role=settings.reader_role, timeout_s=settings.swap_timeout_s
         )
@@ -267,3 +286,58 @@ def publish(
         "path": f"{settings.describe()}#marts",
         "schemas": schemas,
     }
+
+
+def published_fingerprint(
+    settings: PostgresSettings | None = None,
+) -> tuple[set[tuple[str, str, str, str]], str | None] | None:
+    """The slices and code version of the published release (``warehouse.changes``), or
+    None when nothing is published yet."""
+    settings = settings or PostgresSettings.from_env()
+    with settings.connect() as conn:
+        if not conn.execute("select to_regclass('meta.release_sources') is not null").fetchone()[0]:
+            return None
+        slices = conn.execute(
+            "select source_id, vintage, slice_key, sha256 from meta.release_sources"
+        ).fetchall()
+        version = conn.execute(
+            "select code_version from meta.releases order by published_at desc limit 1"
+        ).fetchone()
+    return {tuple(row) for row in slices}, (version[0] if version else None)
+
+
+def summary(example_query: str) -> int:
+    """Print the published release of the PostgreSQL warehouse (``make run``)."""
+    import sys
+
+    settings = PostgresSettings.from_env()
+    with settings.connect() as conn:
+        if not conn.execute("select to_regclass('meta.releases') is not null").fetchone()[0]:
+            print(f"No published warehouse in {settings.describe()}", file=sys.stderr)
+            return 1
+        release_id, run_id, published_at = conn.execute(
+            "select release_id, run_id, published_at from meta.releases "
+            "order by published_at desc limit 1"
+        ).fetchone()
+        tables = conn.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by 1"
+        ).fetchall()
+        counts = [
+            (
+                table,
+                conn.execute(
+                    sql.SQL("select count(*) from {}").format(sql.Identifier("marts", table))
+                ).fetchone()[0],
+            )
+            for (table,) in tables
+        ]
+        example = conn.execute(example_query).fetchall()
+    print(f"\nPublished warehouse: {settings.describe()} (schemas marts, meta)")
+    print(f"Release {release_id} (run {run_id}, {published_at:%Y-%m-%d %H:%M:%S %Z})")
+    for table, rows in counts:
+        print(f"  marts.{table}: {rows} rows")
+    print(f"\nExample query (psql as {settings.reader_role}):\n{example_query};")
+    for row in example:
+        print("  ", row)
+    return 0

@@ -128,7 +128,7 @@ class PostgresSettings:
         return make_conninfo(**{k: v for k, v in params.items() if v is not None})
 
     def connect(self, **kwargs: object) -> psycopg.Connection:
-        """A new connection (not autocommit), with the session time zone UTC."""
+        """A new connection (not autocommit), with its time zone set to UTC."""
         import psycopg
 
         conn = psycopg.connect(self.conninfo(), **kwargs)
@@ -198,6 +198,24 @@ def drop_build_schemas(conn: psycopg.Connection, key: str) -> list[str]:
     from psycopg import sql
 
     doomed = schemas_with_suffix(conn, build_suffix(key))
+    for name in doomed:
+        conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(name)))
+    return doomed
+
+
+def drop_leftover_builds(conn: psycopg.Connection) -> list[str]:
+    """Drop the schemas of every earlier build that was not published (failed or killed
+    runs), like the DuckDB load removes old build files. Runs never overlap (one active
+    run, one writer), so none of them is in use."""
+    from psycopg import sql
+
+    doomed = [
+        row[0]
+        for row in conn.execute(
+            "select nspname from pg_namespace where nspname ~ %s order by 1",
+            [f"({BUILD_MARK}|{OLD_MARK})[0-9a-f]{{12}}$"],
+        ).fetchall()
+    ]
     for name in doomed:
         conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(name)))
     return doomed

@@ -62,15 +62,15 @@ ratios as (
 
     select
         *,
-        cast(pop_60_plus as double) / nullif(population_total, 0) as share_60_plus,
-        cast(pop_65_plus as double) / nullif(population_total, 0) as share_65_plus,
-        cast(pop_80_plus as double) / nullif(population_total, 0) as share_80_plus,
-        100 * cast(pop_65_plus as double)
+        cast(pop_60_plus as double precision) / nullif(population_total, 0) as share_60_plus,
+        cast(pop_65_plus as double precision) / nullif(population_total, 0) as share_65_plus,
+        cast(pop_80_plus as double precision) / nullif(population_total, 0) as share_80_plus,
+        100 * cast(pop_65_plus as double precision)
         / nullif(pop_15_64, 0) as old_age_dependency_ratio,
-        100 * cast(pop_0_14 + pop_65_plus as double)
+        100 * cast(pop_0_14 + pop_65_plus as double precision)
         / nullif(pop_15_64, 0) as total_dependency_ratio,
-        100 * cast(pop_60_plus as double) / nullif(pop_0_14, 0) as ageing_index,
-        100 * cast(population_male as double)
+        100 * cast(pop_60_plus as double precision) / nullif(pop_0_14, 0) as ageing_index,
+        100 * cast(population_male as double precision)
         / nullif(population_female, 0) as sex_ratio,
         case
             when population_total = 0 then null

@@ -1,6 +1,7 @@
--- One population series per area and month: all nationalities where DOPA has them,
--- Thai nationals only where it does not. When both sources hold the same area and
--- month, the all-nationalities rows win and the Thai-nationals rows are dropped.
+-- One population series per area and month. When several sources hold the same area
+-- and month, one wins whole: all nationalities (dopa_population) first, then Thai
+-- nationals (dopa_population_thai), then Thai nationals summed from registration
+-- offices (int_population_district_by_age_summed, districts only).
 
 with
 
@@ -16,28 +17,13 @@ population_thai as (
 
 ),
 
-all_nationalities_area_periods as (
+population_district_thai as (
 
-    select distinct
-        area_code,
-        period
-    from population
+    select * from {{ ref('int_population_district_by_age_summed') }}
 
 ),
 
-thai_nationals_not_covered as (
-
-    select population_thai.*
-    from population_thai
-    left join all_nationalities_area_periods
-        on
-            population_thai.area_code = all_nationalities_area_periods.area_code
-            and population_thai.period = all_nationalities_area_periods.period
-    where all_nationalities_area_periods.area_code is null
-
-),
-
-unioned as (
+candidates as (
 
     select
         area_code,
@@ -48,7 +34,8 @@ unioned as (
         population_scope,
         is_modelled,
         source_id,
-        source_sha256
+        source_sha256,
+        1 as source_priority
     from population
 
     union all
@@ -62,14 +49,56 @@ unioned as (
         population_scope,
         is_modelled,
         source_id,
-        source_sha256
-    from thai_nationals_not_covered
+        source_sha256,
+        2 as source_priority
+    from population_thai
+
+    union all
+
+    select
+        area_code,
+        period,
+        sex,
+        age,
+        population,
+        population_scope,
+        is_modelled,
+        source_id,
+        source_sha256,
+        3 as source_priority
+    from population_district_thai
+
+),
+
+preferred_sources as (
+
+    select
+        area_code,
+        period,
+        min(source_priority) as source_priority
+    from candidates
+    group by area_code, period
 
 ),
 
 final as (
 
-    select * from unioned
+    select
+        candidates.area_code,
+        candidates.period,
+        candidates.sex,
+        candidates.age,
+        candidates.population,
+        candidates.population_scope,
+        candidates.is_modelled,
+        candidates.source_id,
+        candidates.source_sha256
+    from candidates
+    inner join preferred_sources
+        on
+            candidates.area_code = preferred_sources.area_code
+            and candidates.period = preferred_sources.period
+            and candidates.source_priority = preferred_sources.source_priority
 
 )
 

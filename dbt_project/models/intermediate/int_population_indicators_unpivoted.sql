@@ -1,0 +1,125 @@
+-- The population (people) and ageing (living) indicators in long form: one row per
+-- area, month and indicator, from int_area_ageing_aggregated. Each code below is a
+-- column there and a row of the indicator_catalogue seed. is_stale: any source summed
+-- into the row is stale in raw.source_status; is_partial_coverage: a 'TH' row summed
+-- over fewer provinces than ref_provinces holds.
+
+{%- set population_indicators = [
+    'population_total',
+    'sex_ratio',
+    'share_60_plus',
+    'share_65_plus',
+    'share_80_plus',
+    'old_age_dependency_ratio',
+    'total_dependency_ratio',
+    'ageing_index',
+] %}
+
+with
+
+area_ageing as (
+
+    select * from {{ ref('int_area_ageing_aggregated') }}
+
+),
+
+source_status as (
+
+    select * from {{ ref('stg_pipeline__source_status') }}
+
+),
+
+provinces_reference as (
+
+    select * from {{ ref('ref_provinces') }}
+
+),
+
+provinces_total as (
+
+    select count(*) as provinces_total
+    from provinces_reference
+
+),
+
+stale_sources as (
+
+    select source_id
+    from source_status
+    where is_stale
+
+),
+
+stale_flags as (
+
+    select
+        area_ageing.area_code,
+        area_ageing.period,
+        count(stale_sources.source_id) > 0 as is_stale
+    from area_ageing
+    left join stale_sources
+        on
+            ',' || area_ageing.source_id || ','
+            like '%,' || stale_sources.source_id || ',%'
+    group by area_ageing.area_code, area_ageing.period
+
+),
+
+flagged as (
+
+    select
+        area_ageing.*,
+        stale_flags.is_stale,
+        coalesce(
+            area_ageing.area_code = 'TH'
+            and area_ageing.provinces_covered < provinces_total.provinces_total,
+            false
+        ) as is_partial_coverage
+    from area_ageing
+    inner join stale_flags
+        on
+            area_ageing.area_code = stale_flags.area_code
+            and area_ageing.period = stale_flags.period
+    cross join provinces_total
+
+),
+
+indicator_values as (
+
+    {% for indicator_code in population_indicators %}
+        select
+            area_code,
+            period,
+            '{{ indicator_code }}' as indicator_code,
+            cast({{ indicator_code }} as double precision) as value,
+            source_id,
+            is_modelled,
+            is_stale,
+            population_scope,
+            cast(null as date) as population_period,
+            is_partial_coverage
+        from flagged
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select
+        cast(area_code as varchar) as area_code,
+        cast(period as date) as period,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(value as double precision) as value,
+        cast(source_id as varchar) as source_id,
+        cast(is_modelled as boolean) as is_modelled,
+        cast(is_stale as boolean) as is_stale,
+        cast(population_scope as varchar) as population_scope,
+        cast(population_period as date) as population_period,
+        cast(is_partial_coverage as boolean) as is_partial_coverage
+    from indicator_values
+    where value is not null
+
+)
+
+select * from final

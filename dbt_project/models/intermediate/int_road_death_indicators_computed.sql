@@ -1,0 +1,64 @@
+-- road_deaths_per_100k = 100000 * deaths / population_total of the same or nearest
+-- population month (int_population_denominators_matched), per area and year (period =
+-- 31 December). A 'TH' sum that does not cover every province gets no value.
+
+with
+
+road_deaths as (
+
+    select * from {{ ref('int_road_deaths_with_country') }}
+
+),
+
+denominators as (
+
+    select * from {{ ref('int_population_denominators_matched') }}
+
+),
+
+per_person as (
+
+    select
+        road_deaths.area_code,
+        road_deaths.period,
+        denominators.population_scope,
+        denominators.population_period,
+        road_deaths.is_partial_coverage,
+        'road_deaths_per_100k' as indicator_code,
+        100000 * cast(road_deaths.deaths as double precision)
+        / nullif(denominators.population_total, 0) as value,
+        case
+            when road_deaths.source_id < denominators.population_source_id
+                then road_deaths.source_id || ',' || denominators.population_source_id
+            else denominators.population_source_id || ',' || road_deaths.source_id
+        end as source_id,
+        road_deaths.is_modelled or denominators.population_is_modelled as is_modelled,
+        road_deaths.is_stale or denominators.population_is_stale as is_stale
+    from road_deaths
+    inner join denominators
+        on
+            road_deaths.area_code = denominators.area_code
+            and road_deaths.period = denominators.period
+    where not road_deaths.is_partial_coverage
+
+),
+
+final as (
+
+    select
+        cast(area_code as varchar) as area_code,
+        cast(period as date) as period,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(value as double precision) as value,
+        cast(source_id as varchar) as source_id,
+        cast(is_modelled as boolean) as is_modelled,
+        cast(is_stale as boolean) as is_stale,
+        cast(population_scope as varchar) as population_scope,
+        cast(population_period as date) as population_period,
+        cast(is_partial_coverage as boolean) as is_partial_coverage
+    from per_person
+    where value is not null
+
+)
+
+select * from final

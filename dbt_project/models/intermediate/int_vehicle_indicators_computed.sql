@@ -1,0 +1,150 @@
+-- Mobility and environment indicators of the registered fleet, in long form:
+-- vehicles_registered, bev_share_of_fleet, electrified_share_of_fleet (battery-electric
+-- + hybrid + plug-in hybrid) and diesel_share_of_fleet from the fleet alone, and
+-- vehicles_per_1000_people = 1000 * vehicles / population_total of the same or nearest
+-- population month (int_population_denominators_matched). A 'TH' fleet that does not
+-- cover every province gets no per-person value (its shares are flagged instead).
+
+with
+
+fleet as (
+
+    select * from {{ ref('int_vehicle_fleet_summarised') }}
+
+),
+
+denominators as (
+
+    select * from {{ ref('int_population_denominators_matched') }}
+
+),
+
+fleet_with_population as (
+
+    select
+        fleet.*,
+        denominators.population_period,
+        denominators.population_total,
+        denominators.population_scope,
+        denominators.population_is_modelled,
+        denominators.population_is_stale,
+        case
+            when fleet.source_id < denominators.population_source_id
+                then fleet.source_id || ',' || denominators.population_source_id
+            else denominators.population_source_id || ',' || fleet.source_id
+        end as combined_source_id
+    from fleet
+    inner join denominators
+        on
+            fleet.area_code = denominators.area_code
+            and fleet.period = denominators.period
+    where not fleet.is_partial_coverage
+
+),
+
+fleet_values as (
+
+    select
+        area_code,
+        period,
+        'vehicles_registered' as indicator_code,
+        cast(vehicles_registered as double precision) as value
+    from fleet
+
+    union all
+
+    select
+        area_code,
+        period,
+        'bev_share_of_fleet' as indicator_code,
+        cast(battery_electric as double precision)
+        / nullif(vehicles_registered, 0) as value
+    from fleet
+
+    union all
+
+    select
+        area_code,
+        period,
+        'electrified_share_of_fleet' as indicator_code,
+        cast(battery_electric + hybrid + plug_in_hybrid as double precision)
+        / nullif(vehicles_registered, 0) as value
+    from fleet
+
+    union all
+
+    select
+        area_code,
+        period,
+        'diesel_share_of_fleet' as indicator_code,
+        cast(diesel as double precision) / nullif(vehicles_registered, 0) as value
+    from fleet
+
+),
+
+fleet_described as (
+
+    select
+        fleet_values.area_code,
+        fleet_values.period,
+        fleet_values.indicator_code,
+        fleet_values.value,
+        fleet.source_id,
+        fleet.is_modelled,
+        fleet.is_stale,
+        cast(null as varchar) as population_scope,
+        cast(null as date) as population_period,
+        fleet.is_partial_coverage
+    from fleet_values
+    inner join fleet
+        on
+            fleet_values.area_code = fleet.area_code
+            and fleet_values.period = fleet.period
+
+),
+
+per_person as (
+
+    select
+        area_code,
+        period,
+        'vehicles_per_1000_people' as indicator_code,
+        1000 * cast(vehicles_registered as double precision)
+        / nullif(population_total, 0) as value,
+        combined_source_id as source_id,
+        is_modelled or population_is_modelled as is_modelled,
+        is_stale or population_is_stale as is_stale,
+        population_scope,
+        population_period,
+        is_partial_coverage
+    from fleet_with_population
+
+),
+
+unioned as (
+
+    select * from fleet_described
+    union all
+    select * from per_person
+
+),
+
+final as (
+
+    select
+        cast(area_code as varchar) as area_code,
+        cast(period as date) as period,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(value as double precision) as value,
+        cast(source_id as varchar) as source_id,
+        cast(is_modelled as boolean) as is_modelled,
+        cast(is_stale as boolean) as is_stale,
+        cast(population_scope as varchar) as population_scope,
+        cast(population_period as date) as population_period,
+        cast(is_partial_coverage as boolean) as is_partial_coverage
+    from unioned
+    where value is not null
+
+)
+
+select * from final
