@@ -389,7 +389,8 @@ def districts_add_up_to_provinces(fct: pd.DataFrame, dim_area: pd.DataFrame) -> 
     districts_of = dim_area.loc[dim_area["area_level"] == "district", ["area_code", "parent_code"]]
     expected = districts_of.groupby("parent_code").size().rename("districts_expected")
     cells = ["period", "population_scope", "sex", "age"]
-    districts = fct.merge(districts_of, on="area_code", how="inner")
+    parent = fct["area_code"].map(districts_of.set_index("area_code")["parent_code"])
+    districts = fct[parent.notna()].assign(parent_code=parent[parent.notna()])
     provinces = fct[fct["area_code"].isin(set(districts_of["parent_code"]))]
     if districts.empty or provinces.empty:
         return [CheckOutcome(**common, success=True, element_count=0, observed="no districts")]

@@ -550,16 +550,6 @@ def build_mart_area_profile_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name="mart_area_profile", expectations=expectations)
 
 
-def build_coverage_suite() -> gx.ExpectationSuite:
-    expectations: list[gxe.Expectation] = [
-        _unique(["area_code", "period", "indicator_code"], "duplicate {indicator_code}"),
-        _quality_status_values(
-            QUALITY_STATUSES, "{indicator_code}: quality_status {quality_status}"
-        ),
-    ]
-    return gx.ExpectationSuite(name="coverage", expectations=expectations)
-
-
 @dataclasses.dataclass(frozen=True)
 class MartSpec:
     """What the gate reads from one mart and how it validates it."""
@@ -700,14 +690,6 @@ MART_SPECS: tuple[MartSpec, ...] = (
         columns=("area_code", "period", "area_level", "is_modelled", "quality_status"),
         prepare=prepare_with_period_check,
         build_suite=build_mart_area_profile_suite,
-        may_be_empty=True,
-    ),
-    MartSpec(
-        name="coverage",
-        schema="meta",
-        columns=("area_code", "period", "indicator_code", "has_value", "quality_status"),
-        prepare=pd.DataFrame.copy,
-        build_suite=build_coverage_suite,
         may_be_empty=True,
     ),
 )

@@ -83,12 +83,6 @@ create table marts.fct_road_deaths (
     area_code varchar, period date, year integer, deaths bigint, is_modelled boolean,
     quality_status varchar
 );
-create schema meta;
-create table meta.coverage (
-    area_code varchar, period date, dimension varchar, indicator_code varchar,
-    has_value boolean, source_id varchar, source_vintage varchar, is_modelled boolean,
-    quality_status varchar
-);
 """
     + "".join(
         f"create table marts.mart_dimension_{d} (area_code varchar, period date, "
@@ -664,53 +658,66 @@ def test_new_marts_pass_and_totals_reconcile(build, tmp_path):
             "mart_dimension_mobility"} <= suites  # fmt: skip
 
 
-def test_unknown_area_code_is_blocking_and_named(build, tmp_path):
+def test_unknown_codes_totals_that_do_not_add_up_and_bad_values_are_blocking(build, tmp_path):
+    """One gate run with one fault of each kind; every message names the area and period."""
     add_energy_and_transport(build)
-    sql(build, "update marts.fct_vehicle_registrations set area_code = '99' where area_code = '91'")
-
-    with pytest.raises(QualityGateError) as caught:
-        gate(build, tmp_path)
-
-    failures = caught.value.failures
-    assert (
-        "fct_vehicle_registrations area_code in dim_area fails for area 99 "
-        "(area_code '99' is not in marts.dim_area (5 row(s)))"
-    ) in failures
-    # '99' is no province: the country no longer adds up, and its fleet has no mobility row
-    assert any(
-        f.startswith("fct_vehicle_registrations country adds up to its provinces fails for "
-                     "area TH period 2026-02") for f in failures
-    )  # fmt: skip
-    assert any(
-        f.startswith("mart_dimension_mobility vehicle classes add up to the fleet fails for "
-                     "area 99 period 2026-02") for f in failures
-    )  # fmt: skip
-    # an empty mart that may be empty is recorded, not validated
-    (empty,) = results(build, "suite = 'mart_dimension_energy' and check_name = 'table has rows'")
-    assert empty[1:4] == ("table has rows", "warning", True)
-    assert empty[7] == "no rows: none of its sources was landed in this build"
-
-
-def test_districts_not_adding_up_to_the_province_is_blocking(build, tmp_path):
+    # an area code that is not in dim_area (not a province: the country sum is unaffected)
+    sql(
+        build,
+        "insert into marts.fct_road_deaths values ('99', date '2020-12-31', 2020, 5, false, 'ok')",
+    )
+    # a district of Satun 3 persons off: the 7 districts no longer add up to the province
     rows = _satun_districts_rows()
     rows = [(*r[:4], r[4] + 3, *r[5:]) if r[0] == "9104" and r[2:4] == ("female", 30) else r
             for r in rows]  # fmt: skip
     _replace_satun_districts(build, rows)
+    # the country's diesel vehicles one more than its provinces'
+    sql(
+        build,
+        "update marts.fct_vehicle_registrations set vehicles = vehicles + 1 "
+        "where area_code = 'TH' and fuel_class = 'diesel'",
+    )
+    # a share above 1 and an unknown quality status
+    sql(
+        build,
+        "update marts.mart_dimension_mobility set bev_share_of_fleet = 1.5 where area_code = '10'",
+    )
+    sql(build, "update marts.fct_road_deaths set quality_status = 'fine' where area_code = '50'")
     province = sql(
         build,
         "select population from marts.fct_population_by_age where area_code = '91' "
         "and period = date '2026-09-30' and population_scope = 'thai_nationals' "
         "and sex = 'female' and age = 30",
     )[0][0]
+    diesel = sum(f[4] for f in FLEET.values())
+    fleet = sum(f[0] for f in FLEET.values())
 
     with pytest.raises(QualityGateError) as caught:
         gate(build, tmp_path)
 
     assert caught.value.failures == [
+        "fct_road_deaths quality_status accepted values fails for area 50 period 2020-12 "
+        "(quality_status fine)",
+        "mart_dimension_mobility bev_share_of_fleet in [0, 1] fails for area 10 period 2026-02 "
+        "(bev_share_of_fleet 1.5)",
+        "fct_road_deaths area_code in dim_area fails for area 99 "
+        "(area_code '99' is not in marts.dim_area (1 row(s)))",
         "fct_population_by_age districts add up to their province fails for area 91 "
         f"period 2026-09 scope thai_nationals (female age 30: districts {province + 3} != "
-        f"province {province} (7 of 7 districts))"
+        f"province {province} (7 of 7 districts))",
+        "fct_vehicle_registrations country adds up to its provinces fails for area TH period "
+        f"2026-02 (vehicle_type all, fuel_class diesel: vehicles {diesel + 1} != sum of "
+        f"provinces {diesel})",
+        "mart_dimension_mobility vehicle classes add up to the fleet fails for area TH period "
+        f"2026-02 (vehicle classes sum to {fleet + 1}, vehicles_registered {fleet})",
     ]
+    failed = results(build, "not success and severity = 'blocking' and check_name = ?",
+                     "area_code in dim_area")  # fmt: skip
+    assert [(r[0], r[4]) for r in failed] == [("fct_road_deaths", "99")]
+    # a mart that may be empty and is: recorded, not validated
+    (empty,) = results(build, "suite = 'mart_dimension_energy' and check_name = 'table has rows'")
+    assert empty[1:4] == ("table has rows", "warning", True)
+    assert empty[7] == "no rows: none of its sources was landed in this build"
 
 
 def test_partial_districts_must_not_exceed_the_province():
@@ -736,40 +743,6 @@ def test_partial_districts_must_not_exceed_the_province():
         (False, "91", PERIODS[0],
          "male age 40: districts 101 > province 100 (1 of 7 districts)"),
     ]  # fmt: skip
-
-
-def test_country_not_adding_up_and_bad_values_are_blocking(build, tmp_path):
-    add_energy_and_transport(build)
-    sql(
-        build,
-        "update marts.fct_vehicle_registrations set vehicles = vehicles + 1 "
-        "where area_code = 'TH' and fuel_class = 'diesel'",
-    )
-    sql(
-        build,
-        "update marts.mart_dimension_mobility set bev_share_of_fleet = 1.5 where area_code = '10'",
-    )
-    sql(
-        build,
-        "update marts.fct_road_deaths set quality_status = 'fine' where area_code = '50'",
-    )
-    diesel = sum(f[4] for f in FLEET.values())
-    fleet = sum(f[0] for f in FLEET.values())
-
-    with pytest.raises(QualityGateError) as caught:
-        gate(build, tmp_path)
-
-    assert caught.value.failures == [
-        "fct_road_deaths quality_status accepted values fails for area 50 period 2020-12 "
-        "(quality_status fine)",
-        "mart_dimension_mobility bev_share_of_fleet in [0, 1] fails for area 10 period 2026-02 "
-        "(bev_share_of_fleet 1.5)",
-        "fct_vehicle_registrations country adds up to its provinces fails for area TH period "
-        f"2026-02 (vehicle_type all, fuel_class diesel: vehicles {diesel + 1} != sum of "
-        f"provinces {diesel})",
-        "mart_dimension_mobility vehicle classes add up to the fleet fails for area TH period "
-        f"2026-02 (vehicle classes sum to {fleet + 1}, vehicles_registered {fleet})",
-    ]
 
 
 def test_country_sums_allow_rounding_of_kwh_only():
