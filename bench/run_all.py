@@ -52,6 +52,7 @@ GIB = 1024**3
 DEFAULT_PERIODS = {"tiny": 2, "district": 3, "subdistrict": 10}
 DAG_ID = "smartcity_refresh"
 QUERY_NAMES = ("area_profile", "area_age_pyramid", "province_ranking", "ten_year_trend")
+SKIPPABLE = ("landing", "bare", "gate", "queries", "dag-import")
 _TASK_LINE = re.compile(
     r"^(?P<ts>\S+)\s.*\[DAG TEST\] (?P<what>starting|end task) task_id=(?P<task>\S+) "
     r"map_index=(?P<map>-?\d+)"
@@ -215,6 +216,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "growth_factors": factors,
         "seed": args.seed,
         "provinces": args.provinces,
+        "skipped": args.skip,
     }
     run_started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="smartcity-bench-", dir=args.work_dir))
@@ -260,12 +262,13 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
     out: dict[str, Any] = {}
     url = mirror.base_url
 
-    _say("landing + load vs DuckDB read_json ...")
-    out["landing_load"], _ = run_stage(
-        ws, "landing-load",
-        ["--snapshot", str(ws.snapshot / scale_generator.DOPA_FOLDER),
-         "--data", str(ws.data_dir("landing")), "--periods", *periods],
-    )
+    if "landing" not in args.skip:
+        _say("landing + load vs DuckDB read_json ...")
+        out["landing_load"], _ = run_stage(
+            ws, "landing-load",
+            ["--snapshot", str(ws.snapshot / scale_generator.DOPA_FOLDER),
+             "--data", str(ws.data_dir("landing")), "--periods", *periods],
+        )
 
     releases: list[Path] = []
     if args.airflow:
@@ -284,7 +287,7 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
         out["full_refresh"], out["no_change_refresh"] = full, again
         releases.append(full_dir / "planning.duckdb")
 
-    if args.refresh and (args.bare or not args.airflow):
+    if args.refresh and ("bare" not in args.skip or not args.airflow):
         _say("the same refresh, its parts run bare ...")
         bare_dir = ws.data_dir("bare")
         out["bare"], bare_run = run_stage(
@@ -313,21 +316,22 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
             _say(f"  {run['wall_s']:.1f} s")
     out["growth"] = growth
 
-    if args.airflow:
+    if args.airflow and "gate" not in args.skip:
         _say("GX quality gate on the published releases (growing size) ...")
         gate_args = [arg for release in releases for arg in ("--release", str(release))]
         out["gate"], _ = run_stage(ws, "gate", [*gate_args, "--work", str(ws.root / "gate")])
     elif "bare" in out:  # one size only: the bare run's gate is the figure
         out["gate"] = {"runs": [out["bare"]["gate_point"]], "from": "the bare run's quality gate"}
 
-    if releases:
+    if releases and "queries" not in args.skip:
         _say("analyst queries on the published marts ...")
         out["queries"], _ = run_stage(
             ws, "queries", ["--warehouse", str(releases[-1]), "--repeats", str(args.query_repeats)]
         )
 
-    _say("DAG file import time ...")
-    out["dag_import"] = dag_import.run(args.dag_import_repeats)
+    if "dag-import" not in args.skip:
+        _say("DAG file import time ...")
+        out["dag_import"] = dag_import.run(args.dag_import_repeats)
     return out
 
 
@@ -415,7 +419,8 @@ def report(r: dict[str, Any]) -> str:
             f"{ll['landing_s']:.2f} s + fetch log {ll['record_s']:.2f} s + load {ll['load_s']:.2f} s"
             f" = {ll['landing_load_s']:.2f} s for {ll['rows']:,} rows "
             f"({_fmt(ll['landing_load_rows_per_s'], 0)} rows/s)",
-            f"  DuckDB read_json -> the same rows ({ll['duckdb_threads']} threads): "
+            f"  DuckDB read_json -> the same rows ({ll['duckdb_threads']} threads, "
+            f"{ll['duckdb_files_per_call']:,} files a call): "
             f"{ll['duckdb_read_json_s']:.2f} s ({_fmt(ll['duckdb_rows_per_s'], 0)} rows/s)"
             f"   ratio {_fmt(ll['ratio_landing_load_to_duckdb'])}x",
         ]
@@ -507,8 +512,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=scale_generator.DEFAULT_SEED)
     parser.add_argument("--no-airflow", dest="airflow", action="store_false",
                         help="skip the airflow dags test runs (orchestration, no-change, growth)")
-    parser.add_argument("--no-bare", dest="bare", action="store_false",
-                        help="skip the bare parts run (no orchestration ratio); saves a refresh")
+    parser.add_argument("--skip", nargs="+", default=[], choices=SKIPPABLE,
+                        help="leave out these measurements (e.g. at national scale: landing bare)")
     parser.add_argument("--no-refresh", dest="refresh", action="store_false",
                         help="skip every refresh (no dbt, GX or queries): landing and DAG import only")
     parser.add_argument("--query-repeats", type=int, default=200)

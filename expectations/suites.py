@@ -675,7 +675,6 @@ MART_SPECS: tuple[MartSpec, ...] = (
                 "area_code",
                 "period",
                 *(i.code for i in indicator_catalogue.of_dimension(dimension)),
-                "is_modelled",
                 "quality_status",
             ),
             prepare=prepare_with_period_check,
@@ -687,7 +686,7 @@ MART_SPECS: tuple[MartSpec, ...] = (
     MartSpec(
         name="mart_area_profile",
         schema="marts",
-        columns=("area_code", "period", "area_level", "is_modelled", "quality_status"),
+        columns=("area_code", "period", "area_level", "quality_status"),
         prepare=prepare_with_period_check,
         build_suite=build_mart_area_profile_suite,
         may_be_empty=True,

@@ -20,6 +20,7 @@ CADENCE = {
     "monthly": (dt.timedelta(days=31), dt.timedelta(days=45)),
     "quarterly": (dt.timedelta(days=92), dt.timedelta(days=90)),
     "yearly": (dt.timedelta(days=366), dt.timedelta(days=270)),
+    "biennial": (dt.timedelta(days=731), dt.timedelta(days=365)),
 }
 
 
