@@ -3,8 +3,11 @@
     python -m bench.run_all                        # make bench: 928 districts, 3 yearly periods
                                                    # at 1x (growth runs 6 and 12)
     python -m bench.run_all --scale tiny           # a quick run (3 provinces' districts)
-    python -m bench.run_all --scale subdistrict --periods 10 --growth 1   # national sub-district
+    python -m bench.run_all --scale subdistrict --periods 10 --growth 1 --skip landing bare
+                                                   # national sub-district, ten periods
+    python -m bench.run_all --scale subdistrict --provinces 91 --periods 1   # a quick one
 
+``make bench BENCH='<options>'`` passes options; ``--help`` lists them.
 One run generates SYNTHETIC responses (``bench.scale_generator``) for ``periods`` x the
 largest growth factor, serves them on loopback with the project's snapshot mirror, and
 in a copy of the project with a bench catalogue (``bench.workspace``) measures:
@@ -241,7 +244,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["workspace_setup_s"] = time.perf_counter() - started
         periods = all_periods[-periods_1x:]
         with Mirror(snapshot_dirs=ws.snapshot_dirs) as mirror:
-            result.update(_measure(args, ws, mirror, periods, all_periods, factors))
+            _measure(args, ws, mirror, periods, all_periods, factors, out=result)
+    except Exception as exc:  # keep what was measured; main() reports the failure
+        result["error"] = f"{exc.__class__.__name__}: {exc}"[-4000:]
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -258,8 +263,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
-             periods: list[str], all_periods: list[str], factors: list[int]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+             periods: list[str], all_periods: list[str], factors: list[int],
+             out: dict[str, Any]) -> None:
+    """Every measurement, written into ``out`` as it is taken."""
     url = mirror.base_url
 
     if "landing" not in args.skip:
@@ -300,7 +306,7 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
             releases.append(bare_dir / "planning.duckdb")
         mirror.requests(clear=True)
 
-    growth = []
+    growth = out["growth"] = []
     if args.airflow:
         growth.append({"factor": 1, **_growth_row(out["full_refresh"])})
         for factor in factors:
@@ -314,7 +320,6 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
             growth.append({"factor": factor, **_growth_row(run)})
             releases.append(data_dir / "planning.duckdb")
             _say(f"  {run['wall_s']:.1f} s")
-    out["growth"] = growth
 
     if args.airflow and "gate" not in args.skip:
         _say("GX quality gate on the published releases (growing size) ...")
@@ -332,7 +337,6 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
     if "dag-import" not in args.skip:
         _say("DAG file import time ...")
         out["dag_import"] = dag_import.run(args.dag_import_repeats)
-    return out
 
 
 def _growth_row(run: dict[str, Any]) -> dict[str, Any]:
@@ -535,7 +539,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or data_dir / "bench" / f"latest-{args.scale}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    print(report(result))
+    if "generate" in result:
+        print(report(result))
+    if "error" in result:
+        print(f"\nthe benchmark stopped early (figures so far in {out}):\n{result['error']}",
+              file=sys.stderr)
+        return 1
     print(f"\nresults: {out}")
     return 0
 

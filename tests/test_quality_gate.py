@@ -127,7 +127,8 @@ select
     false, min(quality_status)
 from marts.fct_vehicle_registrations
 group by all;
-
+"""
+ELECTRICITY_AND_ROAD_DEATHS = """
 insert into marts.fct_electricity_consumption values
     ('10', date '2025-12-31', 'residential', 951000000.5, 2701000, 'MEA', false, 'ok'),
     ('91', date '2025-12-31', 'residential', 18500000.25, null, 'PEA', false, 'ok'),
@@ -140,10 +141,13 @@ insert into marts.fct_road_deaths values
 """
 
 
-def add_energy_and_transport(build: Path) -> None:
-    """Rows in the vehicle, mobility, electricity and road-death marts, consistent."""
+def add_energy_and_transport(build: Path, *, electricity_and_road_deaths: bool = True) -> None:
+    """Rows in the vehicle and mobility marts (and the electricity and road-death ones),
+    consistent with each other."""
     _insert(build, "marts.fct_vehicle_registrations", _fleet_rows())
     sql(build, NEW_MARTS_ROWS)
+    if electricity_and_road_deaths:
+        sql(build, ELECTRICITY_AND_ROAD_DEATHS)
 
 
 # mart_area_ageing derived from the single-year rows the way the dbt mart defines it
@@ -660,11 +664,12 @@ def test_new_marts_pass_and_totals_reconcile(build, tmp_path):
 
 def test_unknown_codes_totals_that_do_not_add_up_and_bad_values_are_blocking(build, tmp_path):
     """One gate run with one fault of each kind; every message names the area and period."""
-    add_energy_and_transport(build)
-    # an area code that is not in dim_area (not a province: the country sum is unaffected)
+    add_energy_and_transport(build, electricity_and_road_deaths=False)
+    # an area code that is not in dim_area
     sql(
         build,
-        "insert into marts.fct_road_deaths values ('99', date '2020-12-31', 2020, 5, false, 'ok')",
+        "insert into marts.mart_area_indicators values ('99', date '2026-09-30', 'people', "
+        "'population_total', 1000, 'persons', 'dopa_population', '2026-09', false, 'ok')",
     )
     # a district of Satun 3 persons off: the 7 districts no longer add up to the province
     rows = _satun_districts_rows()
@@ -682,7 +687,11 @@ def test_unknown_codes_totals_that_do_not_add_up_and_bad_values_are_blocking(bui
         build,
         "update marts.mart_dimension_mobility set bev_share_of_fleet = 1.5 where area_code = '10'",
     )
-    sql(build, "update marts.fct_road_deaths set quality_status = 'fine' where area_code = '50'")
+    sql(
+        build,
+        "update marts.fct_vehicle_registrations set quality_status = 'fine' "
+        "where area_code = '50' and fuel_class = 'diesel'",
+    )
     province = sql(
         build,
         "select population from marts.fct_population_by_age where area_code = '91' "
@@ -696,11 +705,11 @@ def test_unknown_codes_totals_that_do_not_add_up_and_bad_values_are_blocking(bui
         gate(build, tmp_path)
 
     assert caught.value.failures == [
-        "fct_road_deaths quality_status accepted values fails for area 50 period 2020-12 "
-        "(quality_status fine)",
+        "fct_vehicle_registrations quality_status accepted values fails for area 50 "
+        "period 2026-02 (quality_status fine)",
         "mart_dimension_mobility bev_share_of_fleet in [0, 1] fails for area 10 period 2026-02 "
         "(bev_share_of_fleet 1.5)",
-        "fct_road_deaths area_code in dim_area fails for area 99 "
+        "mart_area_indicators area_code in dim_area fails for area 99 "
         "(area_code '99' is not in marts.dim_area (1 row(s)))",
         "fct_population_by_age districts add up to their province fails for area 91 "
         f"period 2026-09 scope thai_nationals (female age 30: districts {province + 3} != "
@@ -713,7 +722,7 @@ def test_unknown_codes_totals_that_do_not_add_up_and_bad_values_are_blocking(bui
     ]
     failed = results(build, "not success and severity = 'blocking' and check_name = ?",
                      "area_code in dim_area")  # fmt: skip
-    assert [(r[0], r[4]) for r in failed] == [("fct_road_deaths", "99")]
+    assert [(r[0], r[4]) for r in failed] == [("mart_area_indicators", "99")]
     # a mart that may be empty and is: recorded, not validated
     (empty,) = results(build, "suite = 'mart_dimension_energy' and check_name = 'table has rows'")
     assert empty[1:4] == ("table has rows", "warning", True)
