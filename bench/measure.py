@@ -25,6 +25,7 @@ class Measured:
     peak_tree_rss_bytes: int  # sampled sum of RSS over the process and its children
     max_rss_bytes: int  # the kernel's high-water mark of the largest process (wait4)
     log: Path
+    samples: tuple[tuple[float, int], ...] = ()  # (unix time, tree RSS) every sample
 
 
 def run_measured(
@@ -37,6 +38,7 @@ def run_measured(
         proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=handle,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         peak = 0
+        samples: list[tuple[float, int]] = []
         done = threading.Event()
 
         def sample() -> None:
@@ -57,6 +59,7 @@ def run_measured(
                     except psutil.Error:
                         pass
                 peak = max(peak, total)
+                samples.append((time.time(), total))
                 done.wait(SAMPLE_INTERVAL_S)
 
         def watchdog() -> None:
@@ -72,7 +75,7 @@ def run_measured(
         for thread in threads:
             thread.join(timeout=5)
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(proc.returncode, wall, peak, usage.ru_maxrss * 1024, log)
+    return Measured(proc.returncode, wall, peak, usage.ru_maxrss * 1024, log, tuple(samples))
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -131,6 +131,7 @@ def dags_test(ws: workspace.Workspace, label: str, data_dir: Path, periods: Sequ
     if not marked or marked.group(1) != "successful":
         raise RuntimeError(f"airflow dags test ({label}) failed:\n{_tail(measured.log)}")
     tasks = task_seconds(text)
+    peaks = task_peak_rss(text, measured.samples)
     return {
         "label": label,
         "exit_code": measured.returncode,
@@ -141,6 +142,7 @@ def dags_test(ws: workspace.Workspace, label: str, data_dir: Path, periods: Sequ
         "outside_tasks_s": measured.wall_s - sum(tasks.values()),
         "peak_tree_rss_bytes": measured.peak_tree_rss_bytes,
         "max_rss_bytes": measured.max_rss_bytes,
+        "task_peak_rss_bytes": peaks,
         "releases": len(list((data_dir / "releases").glob("*.duckdb"))),
         **dbt_outcome(data_dir / "planning.duckdb"),
     }
@@ -166,10 +168,10 @@ def dbt_outcome(published: Path) -> dict[str, Any]:
     return {"dbt_statuses": statuses, "dbt_warned": warned}
 
 
-def task_seconds(log_text: str) -> dict[str, float]:
-    """Seconds per task id (mapped instances summed) from an ``airflow dags test`` log."""
+def task_windows(log_text: str) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """(task id, start, end) of every task instance in an ``airflow dags test`` log."""
     started: dict[tuple[str, str], dt.datetime] = {}
-    seconds: dict[str, float] = {}
+    windows = []
     for line in log_text.splitlines():
         match = _TASK_LINE.match(line)
         if not match:
@@ -182,9 +184,26 @@ def task_seconds(log_text: str) -> dict[str, float]:
         if match["what"] == "starting":
             started[key] = stamp
         elif key in started:
-            elapsed = (stamp - started.pop(key)).total_seconds()
-            seconds[match["task"]] = seconds.get(match["task"], 0.0) + elapsed
+            windows.append((match["task"], started.pop(key), stamp))
+    return windows
+
+
+def task_seconds(log_text: str) -> dict[str, float]:
+    """Seconds per task id (mapped instances summed) from an ``airflow dags test`` log."""
+    seconds: dict[str, float] = {}
+    for task, start, end in task_windows(log_text):
+        seconds[task] = seconds.get(task, 0.0) + (end - start).total_seconds()
     return seconds
+
+
+def task_peak_rss(log_text: str, samples: Sequence[tuple[float, int]]) -> dict[str, int]:
+    """The highest sampled RSS of the run's process tree while each task ran."""
+    peaks: dict[str, int] = {}
+    for task, start, end in task_windows(log_text):
+        inside = [rss for when, rss in samples if start.timestamp() <= when <= end.timestamp()]
+        if inside:
+            peaks[task] = max(peaks.get(task, 0), *inside)
+    return peaks
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -253,6 +272,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["finished_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     result["load_average_at_end"] = os.getloadavg()
     result["wall_s"] = time.perf_counter() - run_started
+    result["bench_process_cpu_s"] = sum(
+        getattr(resource.getrusage(resource.RUSAGE_SELF), f) for f in ("ru_utime", "ru_stime"))
     result["cpu_s"] = sum(
         usage.ru_utime + usage.ru_stime
         for usage in (resource.getrusage(resource.RUSAGE_SELF),
@@ -438,6 +459,9 @@ def report(r: dict[str, Any]) -> str:
                f"{_fmt(ratio(full['wall_s'], bare['all_parts_s']))}x" if bare else ""),
             "  tasks: " + ", ".join(f"{k} {v:.1f}" for k, v in full["tasks_s"].items()),
         ]
+        if full.get("task_peak_rss_bytes"):
+            lines.append("  peak memory while (GiB): " + ", ".join(
+                f"{k} {v / GIB:.2f}" for k, v in full["task_peak_rss_bytes"].items()))
         if isinstance(full.get("dbt_statuses"), dict):
             lines.append("  dbt nodes: " + ", ".join(
                 f"{k} {v}" for k, v in full["dbt_statuses"].items()))
@@ -488,7 +512,8 @@ def report(r: dict[str, Any]) -> str:
         ]
     if "wall_s" in r:
         lines.append(f"benchmark run: {r['wall_s'] / 60:.1f} min wall, {r['cpu_s'] / 60:.1f} min CPU "
-                     f"(this process and its children); load average at end "
+                     f"(of which the benchmark process - generator, loopback mirror - "
+                     f"{r['bench_process_cpu_s'] / 60:.1f} min); load average at end "
                      f"{', '.join(f'{x:.1f}' for x in r.get('load_average_at_end', ()))}")
     lines += ["", "targets"]
     for t in r["targets"]:
