@@ -20,7 +20,15 @@ from extract.errors import NoDataYet, ParseError
 from extract.landing import POPULATION_SCHEMA
 from extract.parsers import ParseContext, with_provenance
 
-__all__ = ["SCHEMA", "PARSER_VERSION", "NoDataYet", "PopulationRow", "parse", "parse_table"]
+__all__ = [
+    "SCHEMA",
+    "PARSER_VERSION",
+    "NoDataYet",
+    "PopulationRow",
+    "parse",
+    "parse_counts",
+    "parse_table",
+]
 
 PARSER_VERSION = "dopa_statpop/1"
 SCHEMA = POPULATION_SCHEMA
@@ -81,6 +89,19 @@ def parse(
     body: bytes | str, *, source_id: str, area_code: str, period: dt.date
 ) -> list[PopulationRow]:
     """Tidy rows from one statpop answer; raises ``NoDataYet`` for an empty array."""
+    return [
+        PopulationRow(area_code, period, sex, age, n)
+        for sex, counts in parse_counts(
+            body, source_id=source_id, area_code=area_code, period=period
+        )
+        for age, n in enumerate(counts)
+    ]
+
+
+def parse_counts(
+    body: bytes | str, *, source_id: str, area_code: str, period: dt.date
+) -> list[tuple[str, list[int]]]:
+    """``(sex, counts by single age)`` for the male and the female row, checked."""
     try:
         records = json.loads(body.decode("utf-8-sig") if isinstance(body, bytes) else body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -95,14 +116,12 @@ def parse(
         raise ParseError(
             source_id, "<body>", "-", len(records), "expected exactly 2 rows (male, female)"
         )
-    rows: list[PopulationRow] = []
-    seen: list[str] = []
+    by_sex: list[tuple[str, list[int]]] = []
     for index, (record, expected) in enumerate(zip(records, ("male", "female"), strict=True)):
         if not isinstance(record, dict):
             raise ParseError(source_id, "<row>", index, type(record).__name__, "is not an object")
         sex = _sex_of(source_id, record, index, expected)
         _check_month(source_id, record, index, period)
-        seen.append(sex)
         missing = [field for field in (*AGE_FIELDS, TOTAL_FIELD) if field not in record]
         if missing:
             raise ParseError(
@@ -118,29 +137,35 @@ def parse(
                 total,
                 f"does not equal the sum of lsAge0..lsAge{MAX_AGE} ({sum(counts)}) for {sex}",
             )
-        rows.extend(PopulationRow(area_code, period, sex, age, n) for age, n in enumerate(counts))
+        by_sex.append((sex, counts))
+    seen = [sex for sex, _ in by_sex]
     if sorted(seen) != ["female", "male"]:
         raise ParseError(source_id, "lsageSex", "-", seen, "expected one male and one female row")
-    return rows
+    return by_sex
 
 
-def population_columns(rows: list[PopulationRow], population_scope: str | None) -> dict[str, list]:
+def population_columns(
+    area_code: str,
+    period: dt.date,
+    by_sex: list[tuple[str, list[int]]],
+    population_scope: str | None,
+) -> dict[str, pa.Array]:
+    """The landed columns as Arrow arrays, built without a Python object per row (the
+    extract step parses tens of thousands of answers per run)."""
+    n = sum(len(counts) for _, counts in by_sex)
     return {
-        "area_code": [r.area_code for r in rows],
-        "period": [r.period for r in rows],
-        "sex": [r.sex for r in rows],
-        "age": [r.age for r in rows],
-        "population": [r.population for r in rows],
-        "population_scope": [population_scope] * len(rows),
+        "area_code": pa.repeat(pa.scalar(area_code, pa.string()), n),
+        "period": pa.repeat(pa.scalar(period, pa.date32()), n),
+        "sex": pa.array([sex for sex, counts in by_sex for _ in counts], pa.string()),
+        "age": pa.array([age for _, counts in by_sex for age in range(len(counts))], pa.int16()),
+        "population": pa.array([c for _, counts in by_sex for c in counts], pa.int64()),
+        "population_scope": pa.repeat(pa.scalar(population_scope, pa.string()), n),
     }
 
 
 def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
     """One province slice (action 23) as the landed population table."""
-    rows = parse(
-        body,
-        source_id=ctx.source_id,
-        area_code=ctx.slice.province or "",
-        period=period_end(ctx.slice.period),
-    )
-    return with_provenance(SCHEMA, population_columns(rows, ctx.source.population_scope), ctx)
+    area_code, period = ctx.slice.province or "", period_end(ctx.slice.period)
+    by_sex = parse_counts(body, source_id=ctx.source_id, area_code=area_code, period=period)
+    columns = population_columns(area_code, period, by_sex, ctx.source.population_scope)
+    return with_provenance(SCHEMA, columns, ctx)

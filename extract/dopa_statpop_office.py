@@ -28,8 +28,10 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         raise ParseError(
             ctx.source_id, "rcode", "-", office, "is not in the registration office table"
         ) from None
-    rows = dopa_statpop.parse(
-        body, source_id=ctx.source_id, area_code=district, period=period_end(ctx.slice.period)
+    period = period_end(ctx.slice.period)
+    by_sex = dopa_statpop.parse_counts(
+        body, source_id=ctx.source_id, area_code=district, period=period
     )
-    columns = dopa_statpop.population_columns(rows, ctx.source.population_scope)
-    return with_provenance(SCHEMA, {**columns, "registration_office": [office] * len(rows)}, ctx)
+    columns = dopa_statpop.population_columns(district, period, by_sex, ctx.source.population_scope)
+    rows = len(columns["area_code"])
+    return with_provenance(SCHEMA, {**columns, "registration_office": [office] * rows}, ctx)

@@ -257,6 +257,9 @@ class MirrorServer(ThreadingHTTPServer):
 class MirrorHandler(BaseHTTPRequestHandler):
     server: MirrorServer
     protocol_version = "HTTP/1.1"  # keep-alive, as a pooled client expects
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body waits
+    # for the client's delayed ACK (about 40 ms a response on Linux loopback).
+    disable_nagle_algorithm = True
     server_version = "smartcity-mirror/1"
 
     def handle(self) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -92,14 +92,17 @@ def schema_of(source: Source) -> pa.Schema:
 
 
 def with_provenance(
-    schema: pa.Schema, columns: Mapping[str, list[Any]], ctx: ParseContext
+    schema: pa.Schema, columns: Mapping[str, Sequence[Any] | pa.Array], ctx: ParseContext
 ) -> pa.Table:
     """The landed table: the parser's columns plus ``is_modelled``/``source_id``/``source_sha256``."""
     n = len(next(iter(columns.values()))) if columns else 0
     provenance = {
-        "is_modelled": [ctx.is_modelled] * n,
-        "source_id": [ctx.source.id] * n,
-        "source_sha256": [ctx.sha256] * n,
+        name: pa.repeat(pa.scalar(value, schema.field(name).type), n)
+        for name, value in (
+            ("is_modelled", ctx.is_modelled),
+            ("source_id", ctx.source.id),
+            ("source_sha256", ctx.sha256),
+        )
     }
     return pa.table({**columns, **provenance}, schema=schema)
 
