@@ -166,6 +166,10 @@ def fetch(
     try:
         with session.get(url, headers=request_headers, timeout=timeout, stream=True) as response:
             if response.status_code == 304:
+                # Read the (empty) body: a streamed response closed unread takes its
+                # connection with it, and every next request would connect (and, on
+                # HTTPS, handshake) again instead of reusing the pooled one.
+                _ = response.content
                 return FetchResult(
                     url, 304, None, None, etag, last_modified, time.monotonic() - started
                 )

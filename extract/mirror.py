@@ -295,6 +295,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
                 "params": dict(params),
                 "target": self.path,
                 "headers": dict(self.headers.items()),
+                "client_port": self.client_address[1],  # one port = one reused connection
                 "fault": fault.kind if fault else None,
             }
         )

@@ -47,6 +47,15 @@ def test_conditional_get_answers_304_without_a_body(session, mirror):
     assert mirror.requests()[-1]["headers"]["If-None-Match"] == first.etag
 
 
+def test_pooled_connection_is_reused_after_200_and_304(session, mirror):
+    first = _get(session, mirror)
+    for _ in range(3):
+        _get(session, mirror, etag=first.etag, last_modified=first.last_modified)
+    _get(session, mirror)
+    ports = {sent["client_port"] for sent in mirror.requests()}
+    assert len(mirror.requests()) == 5 and len(ports) == 1, ports
+
+
 def test_500_then_200_is_retried(session, mirror):
     mirror.inject(Fault("status", status=500, times=1))
     assert _get(session, mirror).http_status == 200

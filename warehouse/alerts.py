@@ -73,4 +73,3 @@ def alert(context: Any, message: str) -> None:
     """Send ``message`` through every configured notifier (e.g. a source gone stale)."""
     for notifier in notifiers(message):
         notifier(context)
-

@@ -18,6 +18,7 @@ import pyarrow as pa
 from extract.catalogue import load_catalogue
 from extract.landing import MANIFEST_NAME, PARQUET_NAME
 from extract.parsers import schema_of
+from warehouse import paths
 from warehouse.fetch_log import create_view as create_fetch_log_view
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -115,6 +116,7 @@ def load_raw(
     manifests = landed_manifests(data_dir, source_ids)
     counts: dict[str, int] = {}
     with duckdb.connect(str(build_path)) as con:
+        con.execute("set memory_limit = $limit", {"limit": paths.duckdb_memory_limit()})
         con.execute("create schema raw; create schema meta")
         for source_id in source_ids:
             table = _table_name(source_id)

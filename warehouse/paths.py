@@ -10,6 +10,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED_NAME = "planning.duckdb"
 WAREHOUSE_ENV = "SMARTCITY_WAREHOUSE"
 WAREHOUSE_TARGETS = ("duckdb", "postgres")  # the first is the default
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def data_dir() -> Path:
@@ -25,6 +26,13 @@ def warehouse_target() -> str:
             f"{WAREHOUSE_ENV}={value!r}: expected one of {', '.join(WAREHOUSE_TARGETS)}"
         )
     return value
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the pipeline's writers (``load``, ``dbt build``). DuckDB
+    spills to temporary files beyond it; its own default (80% of RAM) is not for a worker
+    shared with other tasks."""
+    return os.environ.get("SMARTCITY_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def dbt_project_dir() -> Path:
