@@ -34,7 +34,7 @@ from great_expectations.data_context.types.base import (  # noqa: E402
 
 from expectations import checks  # noqa: E402
 from expectations.errors import QualityGateError  # noqa: E402
-from expectations.readers import DuckDBFileReader, MartReader  # noqa: E402
+from expectations.readers import DuckDBFileReader, MartReader, Partition  # noqa: E402
 from expectations.results import CheckOutcome, format_value, write_quality_results  # noqa: E402
 from expectations.suites import BLOCKING, MART_SPECS, WARNING, MartSpec  # noqa: E402
 
@@ -68,9 +68,12 @@ class GateResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able values (for XCom and ``meta.releases``)."""
-        return {**dataclasses.asdict(self), "docs_index": str(self.docs_index),
-                "warning_messages": list(self.warning_messages),
-                "failure_messages": list(self.failure_messages)}
+        return {
+            **dataclasses.asdict(self),
+            "docs_index": str(self.docs_index),
+            "warning_messages": list(self.warning_messages),
+            "failure_messages": list(self.failure_messages),
+        }
 
 
 def run_quality_gate(
@@ -136,9 +139,8 @@ def validate_marts(
     no_data_slices = checks.normalise_slices(no_data)
     checked_at = dt.datetime.now(dt.UTC)
 
-    frames, outcomes = _read_marts(marts)
+    frames, partitioned, outcomes = _read_marts(marts)
     ageing = frames.get(checks.AGEING)
-    fct = frames.get(checks.FCT)
     if ageing is not None:
         outcomes += checks.requested_slices_present(ageing, requested_slices, no_data_slices)
 
@@ -158,9 +160,11 @@ def validate_marts(
         outcomes += checks.population_change_vs_previous_release(
             ageing, previous_release, max_change_pct
         )
-    if ageing is not None and fct is not None:
-        outcomes += checks.fct_totals_match_ageing(fct, ageing)
     outcomes += checks.totals_reconcile(frames)
+    for spec in partitioned:
+        outcomes += _validate_by_partition(
+            marts, spec, frames, context, datasource, run_id, checked_at
+        )
 
     context.build_data_docs(site_names=[DOCS_SITE])
     written = write_results(run_id, checked_at, outcomes)
@@ -187,18 +191,65 @@ def validate_marts(
 # --- reading ---------------------------------------------------------------------------
 
 
-def _read_marts(marts: MartReader) -> tuple[dict[str, pd.DataFrame], list[CheckOutcome]]:
-    """The prepared frame of every mart that has its contract columns, read-only."""
+def _read_marts(
+    marts: MartReader,
+) -> tuple[dict[str, pd.DataFrame], list[MartSpec], list[CheckOutcome]]:
+    """The prepared frame of every mart that has its contract columns, read-only; marts
+    validated by partition are listed instead of read."""
     frames: dict[str, pd.DataFrame] = {}
+    partitioned: list[MartSpec] = []
     outcomes: list[CheckOutcome] = []
     for spec in MART_SPECS:
         schema_outcome = checks.table_has_columns(marts, spec)
         outcomes.append(schema_outcome)
         if not schema_outcome.success:
             continue
-        frame = marts.frame(spec.schema, spec.name, spec.columns)
-        frames[spec.name] = spec.prepare(frame.reset_index(drop=True))
-    return frames, outcomes
+        if spec.partition_by:
+            partitioned.append(spec)
+            continue
+        frames[spec.name] = _prepared(marts, spec)
+    return frames, partitioned, outcomes
+
+
+def _prepared(marts: MartReader, spec: MartSpec, where: Partition | None = None) -> pd.DataFrame:
+    frame = marts.frame(spec.schema, spec.name, spec.columns, where)
+    return spec.prepare(frame.reset_index(drop=True))
+
+
+def _validate_by_partition(
+    marts: MartReader,
+    spec: MartSpec,
+    frames: dict[str, pd.DataFrame],
+    context: Any,
+    datasource: Any,
+    run_id: str,
+    checked_at: dt.datetime,
+) -> list[CheckOutcome]:
+    """Every check of a large mart, one partition (e.g. one period) in memory at a time.
+
+    The suite, the slice totals against ``mart_area_ageing`` and the reconciliations
+    across area levels all group by keys that include the partition column, so each
+    partition passes or fails them on its own; outcomes that do not name a period are
+    labelled with the partition's.
+    """
+    column = spec.partition_by or ""
+    values = marts.distinct(spec.schema, spec.name, column) or [None]  # empty: one pass
+    ageing, outcomes = frames.get(checks.AGEING), []
+    for value in values:
+        part = _prepared(marts, spec, (column, value))
+        found: list[CheckOutcome] = []
+        if spec.build_suite is not None:
+            run = RunIdentifier(run_name=f"{run_id} {column} {value}", run_time=checked_at)
+            found += _validate(context, datasource, spec, part, run)
+        if spec.name == checks.FCT and ageing is not None:
+            found += checks.fct_totals_match_ageing(part, ageing)
+        found += checks.totals_reconcile({**frames, spec.name: part}, only=spec.name)
+        if column == "period" and value is not None:
+            period = pd.Timestamp(value).date()
+            found = [o if o.period else dataclasses.replace(o, period=period) for o in found]
+        outcomes += found
+        del part  # the next partition replaces it
+    return outcomes
 
 
 # --- GX --------------------------------------------------------------------------------
@@ -234,20 +285,7 @@ def _validate(
     frame: pd.DataFrame,
     run_identifier: RunIdentifier,
 ) -> list[CheckOutcome]:
-    suite = context.suites.add(spec.build_suite())
-    asset = datasource.add_dataframe_asset(name=spec.name)
-    batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_table")
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=spec.name, data=batch_definition, suite=suite)
-    )
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(
-            name=f"{spec.name}_gate",
-            validation_definitions=[validation],
-            actions=[],
-            result_format=RESULT_FORMAT,
-        )
-    )
+    suite, checkpoint = _checkpoint(context, datasource, spec)
     checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run_identifier)
     (suite_result,) = checkpoint_result.run_results.values()
 
@@ -260,6 +298,29 @@ def _validate(
     for expectation_result in results:
         outcomes += _outcomes_of(spec, frame, expectation_result)
     return outcomes
+
+
+def _checkpoint(context: Any, datasource: Any, spec: MartSpec) -> tuple[Any, Any]:
+    """The mart's suite and checkpoint, added to the context on first use (a partitioned
+    mart runs the same checkpoint once per partition)."""
+    name = f"{spec.name}_gate"
+    if name not in {c.name for c in context.checkpoints.all()}:
+        suite = context.suites.add(spec.build_suite())
+        asset = datasource.add_dataframe_asset(name=spec.name)
+        batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_table")
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=spec.name, data=batch_definition, suite=suite)
+        )
+        context.checkpoints.add(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[validation],
+                actions=[],
+                result_format=RESULT_FORMAT,
+            )
+        )
+    checkpoint = context.checkpoints.get(name)
+    return checkpoint.validation_definitions[0].suite, checkpoint
 
 
 def _empty_mart(spec: MartSpec) -> CheckOutcome:

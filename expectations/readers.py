@@ -1,17 +1,18 @@
 """Where the gate reads marts from: a DuckDB build file, or any other warehouse that
 implements :class:`MartReader` (``warehouse.postgres_gate`` for PostgreSQL).
 
-A reader answers two questions by schema and table name: which columns a table has
-(an empty set when it does not exist), and a pandas frame of some of its columns, with
-the dtypes DuckDB gives them (``.df()``), so every check and suite sees the same frame
-whichever warehouse it came from.
+A reader answers three questions by schema and table name: which columns a table has
+(an empty set when it does not exist), the distinct values of a column (the partitions a
+large mart is validated by), and a pandas frame of some of its columns, optionally of one
+partition, with the dtypes DuckDB gives them (``.df()``), so every check and suite sees
+the same frame whichever warehouse it came from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import duckdb
 import pandas as pd
@@ -25,13 +26,28 @@ class MartReader(Protocol):
         """Column names of ``schema.table``; empty when the table does not exist."""
         ...
 
-    def frame(self, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
-        """``select <columns> from schema.table`` as a pandas frame."""
+    def distinct(self, schema: str, table: str, column: str) -> list[Any]:
+        """The distinct values of ``column`` in order, null (None) last when present."""
+        ...
+
+    def frame(
+        self, schema: str, table: str, columns: Sequence[str], where: Partition | None = None
+    ) -> pd.DataFrame:
+        """``select <columns> from schema.table [where <column> = <value>]`` as a frame
+        (``<column> is null`` for the value None)."""
         ...
 
 
+# (column, value): the rows of one partition of a table
+Partition = tuple[str, Any]
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def select_list(columns: Sequence[str]) -> str:
-    return ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+    return ", ".join(quote(c) for c in columns)
 
 
 class DuckDBFileReader:
@@ -47,9 +63,27 @@ class DuckDBFileReader:
         with duckdb.connect(str(self.path), read_only=True) as con:
             return connection_columns(con, schema, table)
 
-    def frame(self, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
+    def distinct(self, schema: str, table: str, column: str) -> list[Any]:
         with duckdb.connect(str(self.path), read_only=True) as con:
-            return con.sql(f'select {select_list(columns)} from "{schema}"."{table}"').df()
+            return [
+                row[0]
+                for row in con.execute(
+                    f"select distinct {quote(column)} from {quote(schema)}.{quote(table)} "
+                    "order by 1 nulls last"
+                ).fetchall()
+            ]
+
+    def frame(
+        self, schema: str, table: str, columns: Sequence[str], where: Partition | None = None
+    ) -> pd.DataFrame:
+        query = f"select {select_list(columns)} from {quote(schema)}.{quote(table)}"
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            if where is None:
+                return con.execute(query).df()
+            column, value = where
+            if value is None:
+                return con.execute(f"{query} where {quote(column)} is null").df()
+            return con.execute(f"{query} where {quote(column)} = $value", {"value": value}).df()
 
 
 def connection_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:

@@ -16,7 +16,8 @@ RESULTS_TABLE = "meta.quality_results"
 DEFAULT_SCOPE = "all_nationalities"
 
 # One row per check outcome. A check that passed has one row for the whole table
-# (area_code and period null). A row-level check that failed has one row per failing
+# (area_code and period null), or one per period for a mart validated period by period
+# (``MartSpec.partition_by``). A row-level check that failed has one row per failing
 # (area_code, period) slice, with the number of failing rows in that slice.
 QUALITY_RESULTS_DDL = f"""
 create schema if not exists meta;

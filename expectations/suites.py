@@ -563,6 +563,11 @@ class MartSpec:
     # True for a mart whose sources may all be absent from a run (e.g. a run that only
     # asked for population): an empty table is then recorded as such, not validated
     may_be_empty: bool = False
+    # A column to validate the mart by, one value at a time: the gate's memory then grows
+    # with one partition, not the whole table (fct_population_by_age is rows x 204 per
+    # area and period: 15 million rows for ten years of sub-districts). Every check on
+    # such a mart must hold within one partition (its keys include the column).
+    partition_by: str | None = None
 
     @property
     def table(self) -> str:
@@ -600,6 +605,7 @@ MART_SPECS: tuple[MartSpec, ...] = (
         ),
         prepare=prepare_with_period_check,
         build_suite=build_fct_population_by_age_suite,
+        partition_by="period",
     ),
     MartSpec(
         name="mart_area_indicators",

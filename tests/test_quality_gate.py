@@ -643,12 +643,16 @@ def test_new_marts_pass_and_totals_reconcile(build, tmp_path):
                    "districts add up to their province", "country adds up to its provinces",
                    "vehicle classes add up to the fleet")  # fmt: skip
     assert all(r[3] for r in rows)
-    by_check = {(r[0], r[1]): r[7] for r in rows}
-    assert by_check[("fct_population_by_age", "districts add up to their province")] == (
-        "1 province slice(s) reconciled with their districts"
-    )
-    for mart in ("fct_population_by_age", "fct_vehicle_registrations",
-                 "fct_electricity_consumption", "fct_road_deaths"):  # fmt: skip
+    by_check = {(r[0], r[1]): r[7] for r in rows if r[0] != "fct_population_by_age"}
+    # fct_population_by_age is validated one period at a time: an outcome per period
+    fct = {(r[1], r[5]): r[7] for r in rows if r[0] == "fct_population_by_age"}
+    assert all(period is not None for _, period in fct)
+    assert "1 province slice(s) reconciled with their districts" in {
+        observed for (check, _), observed in fct.items()
+        if check == "districts add up to their province"
+    }  # fmt: skip
+    assert fct[("country adds up to its provinces", dt.date(2026, 8, 31))].endswith("reconciled")
+    for mart in ("fct_vehicle_registrations", "fct_electricity_consumption", "fct_road_deaths"):
         assert by_check[(mart, "country adds up to its provinces")].endswith("reconciled"), mart
     assert by_check[("mart_dimension_mobility", "vehicle classes add up to the fleet")] == (
         "4 fleet(s) reconciled"
@@ -711,14 +715,15 @@ def test_unknown_codes_totals_that_do_not_add_up_and_bad_values_are_blocking(bui
         "(bev_share_of_fleet 1.5)",
         "mart_area_indicators area_code in dim_area fails for area 99 "
         "(area_code '99' is not in marts.dim_area (1 row(s)))",
-        "fct_population_by_age districts add up to their province fails for area 91 "
-        f"period 2026-09 scope thai_nationals (female age 30: districts {province + 3} != "
-        f"province {province} (7 of 7 districts))",
         "fct_vehicle_registrations country adds up to its provinces fails for area TH period "
         f"2026-02 (vehicle_type all, fuel_class diesel: vehicles {diesel + 1} != sum of "
         f"provinces {diesel})",
         "mart_dimension_mobility vehicle classes add up to the fleet fails for area TH period "
         f"2026-02 (vehicle classes sum to {fleet + 1}, vehicles_registered {fleet})",
+        # the partitioned mart (one period at a time) is checked last
+        "fct_population_by_age districts add up to their province fails for area 91 "
+        f"period 2026-09 scope thai_nationals (female age 30: districts {province + 3} != "
+        f"province {province} (7 of 7 districts))",
     ]
     failed = results(build, "not success and severity = 'blocking' and check_name = ?",
                      "area_code in dim_area")  # fmt: skip
@@ -773,3 +778,37 @@ def test_country_sums_allow_rounding_of_kwh_only():
     assert outcome.observed == (
         "customer_class government, utility MEA: kwh 5 != sum of provinces null"
     )
+
+
+def test_large_mart_is_validated_one_period_at_a_time_rows_without_period_included(
+    build, tmp_path
+):
+    periods = {r[0] for r in sql(build, "select distinct period from marts.fct_population_by_age")}
+    sql(
+        build,
+        "update marts.fct_population_by_age set population = -1 "
+        "where area_code = '91' and period = ? and sex = 'male' and age = 40",
+        max(periods),
+    )
+    sql(
+        build,
+        "insert into marts.fct_population_by_age select area_code, null, sex, age + 200, "
+        "population, is_modelled, population_scope from marts.fct_population_by_age "
+        "where area_code = '50' and period = ? and sex = 'female' and age = 3",
+        max(periods),
+    )
+
+    with pytest.raises(QualityGateError) as caught:
+        gate(build, tmp_path)
+
+    failed = {(r[1], r[4], r[5]) for r in results(
+        build, "suite = 'fct_population_by_age' and not success")}  # fmt: skip
+    assert ("population >= 0", "91", max(periods)) in failed
+    assert any(check == "period not null" for check, _, _ in failed)
+    assert any("population >= 0 fails for area 91" in f for f in caught.value.failures)
+    # each period's suite ran on its own (the rows without a period too): one success row
+    # per partition for a passing check
+    passed = results(build, "suite = 'fct_population_by_age' and success and check_name = ?",
+                     "sex accepted values")  # fmt: skip
+    assert sorted(r[5] for r in passed if r[5]) == sorted(periods)
+    assert len(passed) == len(periods) + 1

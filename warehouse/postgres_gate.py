@@ -21,7 +21,7 @@ import psycopg
 import pyarrow as pa
 from psycopg import sql
 
-from expectations.readers import MartReader
+from expectations.readers import MartReader, Partition
 from expectations.results import (
     QUALITY_RESULTS_DDL,
     RESULTS_SCHEMA,
@@ -78,13 +78,30 @@ class PostgresMartReader:
         ).fetchall()
         return {row[0] for row in rows}
 
-    def frame(self, schema: str, table: str, columns: Sequence[str]) -> pd.DataFrame:
+    def distinct(self, schema: str, table: str, column: str) -> list[Any]:
+        query = sql.SQL("select distinct {col} from {table} order by 1 nulls last")
+        rows = self.conn.execute(
+            query.format(
+                col=sql.Identifier(column), table=sql.Identifier(self._schema(schema), table)
+            )
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def frame(
+        self, schema: str, table: str, columns: Sequence[str], where: Partition | None = None
+    ) -> pd.DataFrame:
         query = sql.SQL("select {} from {}").format(
             sql.SQL(", ").join(sql.Identifier(c) for c in columns),
             sql.Identifier(self._schema(schema), table),
         )
+        params: list[Any] = []
+        if where is not None and where[1] is None:
+            query += sql.SQL(" where {} is null").format(sql.Identifier(where[0]))
+        elif where is not None:
+            query += sql.SQL(" where {} = %s").format(sql.Identifier(where[0]))
+            params.append(where[1])
         with self.conn.cursor() as cur:
-            cur.execute(query)
+            cur.execute(query, params)
             rows = cur.fetchall()
             types = [self._type_name(d.type_code) for d in cur.description]
         return frame_from_rows(list(columns), types, rows)
