@@ -14,9 +14,13 @@ import hashlib
 import json
 import os
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
+from requests.utils import get_environ_proxies
 from urllib3.util.retry import Retry
 
 from extract.errors import FetchError
@@ -52,6 +56,43 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+class _Session(requests.Session):
+    """A ``requests`` session that reads the proxy environment once per host.
+
+    ``requests`` scans the whole environment for proxies twice on every request, a fifth
+    of the cost of a conditional GET when tens of thousands of slices answer 304; the
+    environment does not change while a task runs. Everything else is ``requests``'s own
+    ``merge_environment_settings`` (``NO_PROXY``, ``REQUESTS_CA_BUNDLE``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment_proxies: dict[str, dict[str, str]] = {}
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        if not self.trust_env:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        no_proxy = (proxies or {}).get("no_proxy")
+        key = f"{origin} {no_proxy}"
+        if key not in self._environment_proxies:
+            self._environment_proxies[key] = get_environ_proxies(origin, no_proxy=no_proxy)
+        proxies = {**self._environment_proxies[key], **(proxies or {})}
+        if verify is True or verify is None:
+            verify = (
+                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
+            )
+        return {
+            "proxies": merge_setting(proxies, self.proxies),
+            "stream": merge_setting(stream, self.stream),
+            "verify": merge_setting(verify, self.verify),
+            "cert": merge_setting(cert, self.cert),
+        }
+
+
 def make_session(
     *, total_retries: int | None = None, backoff: float | None = None
 ) -> requests.Session:
@@ -71,7 +112,7 @@ def make_session(
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    session = requests.Session()
+    session = _Session()
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

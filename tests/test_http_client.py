@@ -127,3 +127,24 @@ def test_unknown_request_is_a_clear_404(session, mirror):
     url = mirror.base_url + PATH + QUERY.replace("cc=91", "cc=10")
     with pytest.raises(FetchError, match="HTTP 404"):
         fetch(session, "dopa_population_thai", url, expect="json_array", max_bytes=10_000)
+
+
+def test_proxy_environment_is_honoured_and_no_proxy_bypasses_it(mirror, monkeypatch):
+    # The mirror doubles as a forward proxy: it answers the absolute-form request line
+    # "GET http://publisher.invalid/..." from its snapshot. A host that does not resolve
+    # can only be reached through the proxy.
+    url = "http://publisher.invalid" + PATH + QUERY
+    monkeypatch.setenv("HTTP_PROXY", mirror.base_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = make_session(total_retries=0, backoff=0)
+    for _ in range(2):  # the second request uses the proxy settings read by the first
+        result = fetch(session, "dopa_population_thai", url, expect="json_array", max_bytes=10**6)
+        assert result.http_status == 200
+    assert [r["target"] for r in mirror.requests()] == [url, url]
+
+    monkeypatch.setenv("NO_PROXY", "publisher.invalid")
+    with pytest.raises(FetchError, match="connection failed"):
+        fetch(make_session(total_retries=0, backoff=0), "dopa_population_thai", url,
+              expect="json_array", max_bytes=10**6)  # fmt: skip
+    assert len(mirror.requests()) == 2
