@@ -1,8 +1,8 @@
 """The quality gate: validate the marts of a build file before it is published.
 
 ``run_quality_gate`` reads the marts from the build file (read-only, only the columns
-the suites need; ``validate_marts`` reads them through any
-:class:`~expectations.readers.MartReader`, e.g. a PostgreSQL build), runs each mart's
+the suites need, the largest mart one period at a time; ``validate_marts`` reads them
+through any :class:`~expectations.readers.MartReader`, e.g. a PostgreSQL build), runs each mart's
 suite through a ``ValidationDefinition`` and a ``Checkpoint`` on an ephemeral GX
 context with the pandas engine, adds the gate checks that span slices, marts or
 releases (``expectations.checks``), builds the GX Data Docs, appends every outcome to

@@ -17,6 +17,9 @@ from typing import Any, Protocol, runtime_checkable
 import duckdb
 import pandas as pd
 
+# (column, value): the rows of one partition of a table
+Partition = tuple[str, Any]
+
 
 @runtime_checkable
 class MartReader(Protocol):
@@ -36,10 +39,6 @@ class MartReader(Protocol):
         """``select <columns> from schema.table [where <column> = <value>]`` as a frame
         (``<column> is null`` for the value None)."""
         ...
-
-
-# (column, value): the rows of one partition of a table
-Partition = tuple[str, Any]
 
 
 def quote(identifier: str) -> str:
