@@ -49,8 +49,10 @@ setup: $(VENV)/.synced $(AIRFLOW_HOME)/.ready
 run: setup
 	@LIVE="$(LIVE)" CONF='$(CONF)' PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run_refresh.sh
 
+# Two workers, whole files each (a file's fixtures are built once): the slow tests are
+# single-process runs of Airflow, dbt and PostgreSQL that leave a core idle.
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .

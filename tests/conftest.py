@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # The same Airflow settings as the Makefile, so `pytest` also works when run directly.
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / "airflow_home"))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    # `make test` runs the suite in parallel workers (pytest-xdist): each worker's
+    # `airflow dags test` runs get their own copy of the migrated metadata database
+    # (with the warehouse_writer pool), never one SQLite file shared by two writers.
+    _base = Path(os.environ["AIRFLOW_HOME"])
+    _home = _base / "workers" / _WORKER
+    shutil.rmtree(_home, ignore_errors=True)
+    _home.mkdir(parents=True)
+    shutil.copy2(_base / "airflow.db", _home / "airflow.db")
+    os.environ["AIRFLOW_HOME"] = str(_home)
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_home / 'airflow.db'}"
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
