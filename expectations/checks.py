@@ -587,23 +587,19 @@ def vehicle_classes_add_up_to_fleet(
     ]
 
 
-def totals_reconcile(
-    frames: dict[str, pd.DataFrame], only: str | None = None
-) -> list[CheckOutcome]:
+def totals_reconcile(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome]:
     """The checks across area levels and marts, for the marts that were read: area codes
     in dim_area, districts to provinces, provinces to the country, vehicle classes to the
-    fleet. ``only``: just the checks of that mart (one partition of it in ``frames``)."""
+    fleet."""
     dim_area = frames.get(DIM_AREA)
     if dim_area is None:
         return []
-    if only is not None:
-        frames = {DIM_AREA: dim_area, only: frames[only]}
     outcomes = area_codes_in_dim_area(frames)
     if FCT in frames:
         outcomes += districts_add_up_to_provinces(frames[FCT], dim_area)
     for mart in COUNTRY_SUMS:
         if mart in frames:
             outcomes += country_adds_up_to_provinces(mart, frames[mart], dim_area)
-    if only is None and VEHICLES in frames and MOBILITY in frames:
+    if VEHICLES in frames and MOBILITY in frames:
         outcomes += vehicle_classes_add_up_to_fleet(frames[VEHICLES], frames[MOBILITY])
     return outcomes
