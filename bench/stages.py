@@ -49,7 +49,7 @@ def _snapshot_adapter(snapshot: Any) -> Any:
     from requests.adapters import BaseAdapter
     from requests.structures import CaseInsensitiveDict
 
-    from extract.mirror import MODELLED_HEADER
+    from devtools.mirror import MODELLED_HEADER
 
     class SnapshotAdapter(BaseAdapter):
         def send(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN201 (requests API)
@@ -104,8 +104,8 @@ def landing_load(snapshot_dir: Path, data_dir: Path, periods: Sequence[str]) -> 
     """Rows per second of extract-to-Parquet plus load, against DuckDB's ``read_json``."""
     import duckdb
 
-    from extract.http_client import make_session
-    from extract.mirror import Snapshot
+    from devtools.mirror import Snapshot
+    from extract.http.client import make_session
     from extract.run_config import plan_slices
     from extract.slices import extract_slice
     from warehouse.load import load_raw

@@ -1,8 +1,8 @@
 """A throw-away copy of the project in which a benchmark runs the real pipeline.
 
 The benchmark does not patch the code it measures. It copies the packages (``extract``,
-``warehouse``, ``expectations``, ``dags``, ``dbt_project``, ``bench``) into a temporary
-folder and changes only the catalogue there (``extract/sources.yml``), so the synthetic
+``warehouse``, ``expectations``, ``dags``, ``dbt_project``, ``bench``, ``devtools``) into a
+temporary folder and changes only the catalogue there (``extract/sources.yml``), so the synthetic
 areas are what the pipeline plans, fetches and lands:
 
 - ``dopa_population`` keeps its real URL template (statpop action 23, all
@@ -43,7 +43,7 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("extract", "warehouse", "expectations", "dags", "dbt_project", "bench")
+PACKAGES = ("extract", "warehouse", "expectations", "dags", "dbt_project", "bench", "devtools")
 IGNORED = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "target", "logs", "dbt_packages", ".user.yml", "results"
 )

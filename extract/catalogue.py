@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from extract.buddhist_era import period_to_yymm
+from extract.thai.buddhist_era import period_to_yymm
 
 CATALOGUE_PATH = Path(__file__).with_name("sources.yml")
 

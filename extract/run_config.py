@@ -13,10 +13,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from extract import registration_offices
-from extract.buddhist_era import PeriodError, parse_period
 from extract.catalogue import PROVINCE_CODES, Source, load_catalogue
 from extract.errors import RunConfigError
+from extract.reference import registration_offices
+from extract.thai.buddhist_era import PeriodError, parse_period
 
 ALLOWED_KEYS = frozenset({"sources", "provinces", "periods"})
 

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from extract import ckan, http_client, landing, parsers
+from extract import landing, parsers
 from extract.catalogue import load_catalogue
 from extract.errors import NoDataYet
+from extract.http import ckan
+from extract.http import client as http_client
 from extract.run_config import Slice
 
 # Status of a slice after extraction (also ``meta.fetch_log.status``).

@@ -567,7 +567,7 @@ def test_empty_sources_build_empty_marts(built):
 
 
 def load_seed_builder():
-    path = REPO / "scripts" / "build_reference_seeds.py"
+    path = REPO / "devtools" / "reference" / "build_reference_seeds.py"
     spec = importlib.util.spec_from_file_location("build_reference_seeds", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

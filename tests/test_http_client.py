@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from devtools.mirror import Fault, Mirror
 from extract.errors import FetchError
-from extract.http_client import fetch, make_session
-from extract.mirror import Fault, Mirror
+from extract.http.client import fetch, make_session
 
 PATH = "/stat/statnew/connectSAPI/stat_forward.php"
 QUERY = "?API=/api/statpophouse/v1/statpop/list?action=23&yymm=6909&nat=99&popst=99&cc=91"

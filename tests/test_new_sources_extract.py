@@ -8,7 +8,7 @@ import hashlib
 import duckdb
 import pytest
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
 from warehouse import refresh
 
 NEW_SOURCES = ["dlt_vehicles_by_fuel", "rtddi_road_deaths", "electricity_sales",

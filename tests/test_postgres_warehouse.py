@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
 from tests.postgres_server import find_bindir, running_server
 from warehouse import refresh
 

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from extract import province_names
 from extract.errors import ParseError
+from extract.thai import province_names
 
 
 def code(name):

@@ -8,8 +8,8 @@ import os
 import duckdb
 import pytest
 
+from devtools.mirror import Mirror
 from expectations.errors import QualityGateError
-from extract.mirror import Mirror
 from warehouse import publish, refresh
 
 pytestmark = pytest.mark.slow

@@ -2,11 +2,11 @@
 
 import pytest
 
+from devtools.mirror import Fault, Mirror
 from extract import landing, parsers
 from extract.catalogue import load_catalogue
 from extract.errors import RunConfigError
-from extract.http_client import make_session
-from extract.mirror import Fault, Mirror
+from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
 from extract.slices import NO_DATA, extract_slice
 from warehouse import refresh

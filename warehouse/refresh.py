@@ -16,7 +16,7 @@ from typing import Any
 from extract import landing
 from extract.catalogue import load_catalogue
 from extract.errors import FetchError
-from extract.http_client import make_session
+from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
 from extract.slices import DOWNLOADED, NO_DATA, extract_slice
 from warehouse import paths
