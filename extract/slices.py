@@ -19,9 +19,7 @@ from extract.errors import NoDataYet
 from extract.http import ckan
 from extract.http import client as http_client
 from extract.run_config import Slice
-
-# Status of a slice after extraction (also ``meta.fetch_log.status``).
-DOWNLOADED, NOT_MODIFIED, UNCHANGED, NO_DATA = "downloaded", "not_modified", "unchanged", "no_data"
+from extract.status import FetchStatus
 
 
 def extract_slice(
@@ -59,7 +57,7 @@ def extract_slice(
                 # a vintage landed earlier stays, it is not "no data".
                 return {
                     **outcome,
-                    "status": UNCHANGED,
+                    "status": FetchStatus.UNCHANGED,
                     "rows": previous.get("rows", 0),
                     "sha256": previous.get("sha256"),
                     "is_modelled": previous.get("is_modelled"),
@@ -89,7 +87,7 @@ def extract_slice(
     if result.not_modified:
         return {
             **outcome,
-            "status": NOT_MODIFIED,
+            "status": FetchStatus.NOT_MODIFIED,
             "bytes": 0,
             "sha256": previous.get("sha256"),
             "rows": previous.get("rows", 0),
@@ -99,10 +97,10 @@ def extract_slice(
     outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=result.modelled)
     if (
         previous.get("sha256") == result.sha256
-        and previous.get("status") != NO_DATA
+        and previous.get("status") != FetchStatus.NO_DATA
         and previous.get("parser_version") == parser.PARSER_VERSION
     ):
-        return {**outcome, "status": UNCHANGED, "rows": previous.get("rows", 0)}
+        return {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)}
     manifest.update(
         url=url,
         etag=result.etag,
@@ -125,8 +123,8 @@ def extract_slice(
         table = parser.parse_table(body, ctx)
     except NoDataYet as exc:
         return _no_data(directory, manifest, outcome, str(exc))
-    landing.land(directory, table, {**manifest, "status": DOWNLOADED})
-    return {**outcome, "status": DOWNLOADED, "rows": table.num_rows}
+    landing.land(directory, table, {**manifest, "status": FetchStatus.DOWNLOADED})
+    return {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows}
 
 
 def _target(url: str | None) -> tuple[str, str] | None:
@@ -146,8 +144,8 @@ def _no_data(
             "url": outcome["url"],
             "fetched_at": landing.utc_now(),
             **manifest,
-            "status": NO_DATA,
+            "status": FetchStatus.NO_DATA,
             "note": note,
         },
     )
-    return {**outcome, "status": NO_DATA, "rows": 0}
+    return {**outcome, "status": FetchStatus.NO_DATA, "rows": 0}

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from extract.catalogue import load_catalogue
+from extract.status import FetchStatus
 from warehouse.load import landed_manifests
 from warehouse.paths import published_path, warehouse_target
 from warehouse.publish import code_version
@@ -38,7 +39,9 @@ def published_fingerprint(published: Path) -> tuple[set[tuple[str, str, str, str
 
 def rebuild_reason(data_dir: Path, outcomes: list[dict]) -> str | None:
     """Why this run must build a release, or None when the published one is still current."""
-    failed = sorted({o["source_id"] for o in outcomes if o["status"] in {"failed", "stale"}})
+    failed = sorted(
+        {o["source_id"] for o in outcomes if o["status"] in {FetchStatus.FAILED, FetchStatus.STALE}}
+    )
     if failed:
         return f"sources failed this run and must be marked stale: {', '.join(failed)}"
     if warehouse_target() == "postgres":  # the release lives in PostgreSQL, not in a file

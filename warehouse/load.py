@@ -18,6 +18,7 @@ import pyarrow as pa
 from extract.catalogue import load_catalogue
 from extract.landing import MANIFEST_NAME, PARQUET_NAME
 from extract.parsers import schema_of
+from extract.status import FetchStatus
 from warehouse import paths
 from warehouse.fetch_log import create_view as create_fetch_log_view
 
@@ -66,7 +67,7 @@ def _source_status(
     rows = []
     for source_id in source_ids:
         attempts = [o for o in fetch_log if o["source_id"] == source_id]
-        stale = [o for o in attempts if o["status"] in {"stale", "failed"}]
+        stale = [o for o in attempts if o["status"] in {FetchStatus.STALE, FetchStatus.FAILED}]
         status = "not_requested" if not attempts else "stale" if stale else "fresh"
         detail = "; ".join(sorted({o.get("error") or "" for o in stale}))[:2000] or None
         rows.append({"source_id": source_id, "status": status, "detail": detail})

@@ -18,10 +18,9 @@ from extract.catalogue import load_catalogue
 from extract.errors import FetchError
 from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
-from extract.slices import DOWNLOADED, NO_DATA, extract_slice
+from extract.slices import extract_slice
+from extract.status import FetchStatus
 from warehouse import paths
-
-FAILED, STALE = "failed", "stale"
 
 
 def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -69,7 +68,7 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
                 **slc.as_dict(),
                 "slice_key": slc.key,
                 "url": exc.url,
-                "status": FAILED,
+                "status": FetchStatus.FAILED,
                 "error": str(exc),
                 "rows": 0,
                 "bytes": 0,
@@ -97,30 +96,32 @@ def record(
     root = data_dir or paths.data_dir()
     outcomes = [outcome for batch in batches for outcome in batch]
     for outcome in outcomes:
-        if outcome["status"] == FAILED:
+        if outcome["status"] == FetchStatus.FAILED:
             landed = landing.read_manifest(
                 landing.slice_dir(
                     root, outcome["source_id"], outcome["period"], outcome["slice_key"]
                 )
             )
             if landed and landed.get("parquet"):
-                outcome["status"] = STALE
+                outcome["status"] = FetchStatus.STALE
     fetch_log.write(root, run_id, outcomes)
     reason = changes.rebuild_reason(root, outcomes)
     return {
         "run_id": run_id,
         "changed": reason is not None,
         "reason": reason or "every slice is unchanged since the published release: no new release",
-        "stale_sources": sorted({o["source_id"] for o in outcomes if o["status"] == STALE}),
+        "stale_sources": sorted(
+            {o["source_id"] for o in outcomes if o["status"] == FetchStatus.STALE}
+        ),
         "missing": sorted(
             {
                 (o["source_id"], o["province"], o["period"])
                 for o in outcomes
-                if o["status"] == FAILED
+                if o["status"] == FetchStatus.FAILED
             }
         ),
         "overdue": [f.message() for f in freshness.check(root) if f.overdue],
-        "downloaded": sum(1 for o in outcomes if o["status"] == DOWNLOADED),
+        "downloaded": sum(1 for o in outcomes if o["status"] == FetchStatus.DOWNLOADED),
         "bytes": sum(o.get("bytes") or 0 for o in outcomes),
     }
 
@@ -142,7 +143,9 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
         if o["source_id"] in catalogue and catalogue[o["source_id"]].slicing == "province"
     ]
     landed = {
-        (o["province"], o["period"]) for o in outcomes if o["status"] not in {NO_DATA, FAILED}
+        (o["province"], o["period"])
+        for o in outcomes
+        if o["status"] not in {FetchStatus.NO_DATA, FetchStatus.FAILED}
     }
     info = {
         "run_id": run_id,
@@ -150,7 +153,11 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
         "raw_rows": counts,
         "requested": sorted(landed),
         "no_data": sorted(
-            {(o["province"], o["period"]) for o in outcomes if o["status"] in {NO_DATA, FAILED}}
+            {
+                (o["province"], o["period"])
+                for o in outcomes
+                if o["status"] in {FetchStatus.NO_DATA, FetchStatus.FAILED}
+            }
             - landed
         ),
     }
