@@ -4,8 +4,9 @@ Writes a snapshot folder (response bodies + ``index.json``) that
 ``devtools.mirror.Mirror(snapshot_dirs=[folder])`` serves in the publisher's real URL
 shapes, so the real HTTP client, parser, landing, load, dbt project and quality gate run
 on national volumes. Nothing here is a DOPA figure: every entry is labelled
-``is_modelled: true`` (the mirror then sends ``X-Data-Modelled: true``, which lands as
-``is_modelled`` in the manifests and the marts) and ``synthetic: true``, with a method
+``is_modelled: true`` (the workspace writes these labels into the provenance-labels file
+``SMARTCITY_MODELLED_BODIES`` names, which lands as ``is_modelled`` in the manifests and
+the marts) and ``synthetic: true``, with a method
 text; the folder's ``index.json`` says the same at the top.
 
 Levels (``--scale``):

@@ -49,8 +49,6 @@ def _snapshot_adapter(snapshot: Any) -> Any:
     from requests.adapters import BaseAdapter
     from requests.structures import CaseInsensitiveDict
 
-    from devtools.mirror import MODELLED_HEADER
-
     class SnapshotAdapter(BaseAdapter):
         def send(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN201 (requests API)
             path, _, query = request.url.partition("://")[2].partition("/")[2].partition("?")
@@ -61,7 +59,6 @@ def _snapshot_adapter(snapshot: Any) -> Any:
                 response.status_code, body, headers = 404, b"{}", {}
             else:
                 headers = {"ETag": entry.etag, "Last-Modified": entry.last_modified,
-                           MODELLED_HEADER: "true" if entry.is_modelled else "false",
                            "Content-Type": entry.content_type}
                 if request.headers.get("If-None-Match") == entry.etag:
                     response.status_code, body = 304, b""

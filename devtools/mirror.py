@@ -7,6 +7,11 @@ well-behaved origin (ETag, Last-Modified, 304) and can be told to misbehave (fau
 retry and validation code is testable.
 
     python -m devtools.mirror --port 0 --port-file .mirror-port [--snapshot-dir DIR ...]
+        [--modelled-bodies FILE]
+
+The pipeline does not know the mirror: what marks a served body as modelled is the
+provenance-labels file (``--modelled-bodies``, ``devtools.snapshots.modelled_bodies``) that
+``SMARTCITY_MODELLED_BODIES`` names, as it would for any other source of modelled bodies.
 
 Control endpoints (never faulted): ``GET /_mirror/health``; ``GET|POST|DELETE
 /_mirror/faults`` (POST a JSON fault, see :class:`Fault`); ``GET|DELETE /_mirror/requests``.
@@ -39,8 +44,8 @@ SNAPSHOTS_ROOT = Path(__file__).resolve().parent / "snapshots"
 LOOPBACK = "127.0.0.1"
 CONTROL_PREFIX = "/_mirror/"
 JSON_TYPE = "application/json; charset=utf-8"
-# Labels a modelled answer so the client can carry `is_modelled` into the manifest;
-# only the mirror sends it, live publishers never do.
+# Says whether an answer is modelled, for a person or test looking at the mirror's answers;
+# the pipeline ignores it (it reads the labels file, see the module docstring).
 MODELLED_HEADER = "X-Data-Modelled"
 HTML_ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Request Rejected</title></head><body>"
@@ -468,6 +473,7 @@ class Mirror:
         self, snapshot_dirs: Sequence[Path] | None = None, port: int = 0, quiet: bool = True
     ) -> None:
         folders = list(snapshot_dirs) if snapshot_dirs else discover_snapshot_dirs()
+        self.folders = folders
         self.server = MirrorServer(Snapshot(folders), port=port, quiet=quiet)
         # A short poll interval makes stop() quick, which keeps test suites fast.
         serve = functools.partial(self.server.serve_forever, poll_interval=0.05)
@@ -479,6 +485,12 @@ class Mirror:
 
     def inject(self, fault: Fault) -> None:
         self.server.faults.add(fault)
+
+    def write_modelled_bodies(self, path: Path) -> Path:
+        """Write the provenance labels of the served bodies (for ``SMARTCITY_MODELLED_BODIES``)."""
+        from devtools.snapshots import modelled_bodies
+
+        return modelled_bodies.write(path, self.folders)
 
     def clear_faults(self) -> None:
         self.server.faults.clear()
@@ -553,9 +565,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--port-file", type=Path, help="write the bound port here")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    parser.add_argument(
+        "--modelled-bodies",
+        type=Path,
+        help="write the provenance labels of the served bodies here (SMARTCITY_MODELLED_BODIES)",
+    )
     args = parser.parse_args(argv)
 
     folders = args.snapshot_dir or discover_snapshot_dirs()
+    if args.modelled_bodies:
+        from devtools.snapshots import modelled_bodies
+
+        modelled_bodies.write(args.modelled_bodies, folders)
     server = MirrorServer(Snapshot(folders), port=args.port, quiet=args.quiet)
     # SIGTERM (make, compose) stops serving cleanly, like Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())

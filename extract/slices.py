@@ -94,7 +94,8 @@ def extract_slice(
             "is_modelled": previous.get("is_modelled", False),
         }
     body = result.body or b""
-    outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=result.modelled)
+    modelled = landing.modelled_method(result.sha256) is not None
+    outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=modelled)
     if (
         previous.get("sha256") == result.sha256
         and previous.get("status") != FetchStatus.NO_DATA
@@ -109,14 +110,14 @@ def extract_slice(
         bytes=len(body),
         fetched_at=landing.utc_now(),
         parser_version=parser.PARSER_VERSION,
-        is_modelled=result.modelled,
+        is_modelled=modelled,
     )
     ctx = parsers.ParseContext(
         source=source,
         feed=feed,
         slice=slc,
         sha256=result.sha256 or "",
-        is_modelled=result.modelled,
+        is_modelled=modelled,
         resource=resource,
     )
     try:

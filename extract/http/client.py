@@ -31,7 +31,6 @@ USER_AGENT = (
     "Chrome/126.0 Safari/537.36 smartcity-warehouse"
 )
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-MODELLED_HEADER = "X-Data-Modelled"
 _CHUNK = 64 * 1024
 
 
@@ -44,8 +43,6 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     duration_s: float
-    # The bundled snapshot's mirror labels modelled answers; live publishers never do.
-    modelled: bool = False
 
     @property
     def not_modified(self) -> bool:
@@ -246,7 +243,6 @@ def fetch(
                 response.headers.get("ETag"),
                 response.headers.get("Last-Modified"),
                 time.monotonic() - started,
-                modelled=response.headers.get(MODELLED_HEADER, "").lower() == "true",
             )
     except requests.exceptions.Timeout as exc:
         raise FetchError(
