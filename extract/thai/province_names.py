@@ -1,7 +1,8 @@
 """Province names, as publishers write them, to DOPA two-digit codes.
 
-The canonical names (Thai and English) come from the reference seed
-``dbt_project/seeds/ref_provinces.csv``, read when first needed; the variants the seed
+The canonical names (Thai and English) and the province codes come from the reference seed
+``dbt_project/seeds/ref_provinces.csv`` (under ``SMARTCITY_DBT_PROJECT_DIR``), read when
+first needed; the variants the seed
 does not hold (``ส่วนกลาง`` for Bangkok in DLT sheets, ``กทม.``, older romanisations) are
 in ``extract/reference/province_name_variants.csv``, each with where it was seen.
 Matching ignores case, spaces, dots and hyphens and the ``จังหวัด`` / ``จ.`` prefix, so
@@ -63,6 +64,24 @@ def _lookup(seed: Path, variants: Path) -> dict[str, str]:
                 )
             add(row["name"], row["area_code"], variants)
     return table
+
+
+@functools.cache
+def _codes(seed: Path) -> tuple[str, ...]:
+    with seed.open(encoding="utf-8-sig", newline="") as handle:
+        codes = tuple(sorted(row["area_code"] for row in csv.DictReader(handle)))
+    if not codes or len(set(codes)) != len(codes):
+        raise ValueError(f"{seed}: expected distinct province codes, got {codes}")
+    return codes
+
+
+def province_codes() -> tuple[str, ...]:
+    """The DOPA two-digit province codes of the reference seed, in code order (cached).
+
+    The seed is the one list of provinces: the catalogue's ``default_provinces: all`` and
+    the run configuration's ``provinces`` check are read from it, not written in code.
+    """
+    return _codes(seed_path())
 
 
 def lookup_table() -> dict[str, str]:
