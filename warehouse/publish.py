@@ -20,20 +20,32 @@ from typing import Any
 
 import duckdb
 
-from warehouse.paths import REPO_ROOT, published_path, releases_dir, run_key
+from warehouse.paths import dbt_project_dir, published_path, releases_dir, run_key
 
 DEFAULT_KEEP = 5
 
 
-CODE_DIRS = (
-    "extract",
-    "warehouse",
-    "expectations",
-    "dbt_project/models",
-    "dbt_project/seeds",
-    "dbt_project/macros",
-    "dbt_project/tests",
-)
+# The code that shapes the marts: the installed packages, wherever they are installed, and
+# these folders of the dbt project (SMARTCITY_DBT_PROJECT_DIR), never the source tree.
+CODE_PACKAGES = ("extract", "warehouse", "expectations")
+DBT_CODE_DIRS = ("models", "seeds", "macros", "tests")
+
+
+def _package_dir(name: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {name!r} is not installed")
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def _code_dirs() -> list[tuple[str, Path]]:
+    """(label, directory) of the code hashed into the code version."""
+    project = dbt_project_dir()
+    return [(name, _package_dir(name)) for name in CODE_PACKAGES] + [
+        (f"dbt_project/{name}", project / name) for name in DBT_CODE_DIRS
+    ]
 
 
 @functools.cache
@@ -50,16 +62,16 @@ def code_version() -> str:
     except PackageNotFoundError:
         package = "0+unknown"
     digest = hashlib.sha256()
-    for directory in CODE_DIRS:
-        for path in sorted((REPO_ROOT / directory).rglob("*")):
+    for label, directory in _code_dirs():
+        for path in sorted(directory.rglob("*")):
             if path.is_file() and path.suffix in {".py", ".sql", ".yml", ".yaml", ".csv"}:
-                digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+                digest.update(f"{label}/{path.relative_to(directory).as_posix()}".encode())
                 digest.update(path.read_bytes())
-    digest.update((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_bytes())
+    digest.update((dbt_project_dir() / "dbt_project.yml").read_bytes())
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
+            cwd=_package_dir("warehouse"),
             capture_output=True,
             text=True,
             timeout=5,
