@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from typing import Any
 import yaml
 
 from extract.buddhist_era import period_to_yymm
+from smartcity import settings
 
 CATALOGUE_PATH = Path(__file__).with_name("sources.yml")
 
@@ -126,7 +126,7 @@ class Publisher:
 
     @property
     def base_url(self) -> str:
-        return os.environ.get(self.base_url_env, self.default_base_url).rstrip("/")
+        return settings.publisher_base_url(self.base_url_env, self.default_base_url)
 
 
 @dataclasses.dataclass(frozen=True)
