@@ -1,62 +1,28 @@
-"""Check outcomes and the ``meta.quality_results`` table they are written to."""
+"""Check outcomes and the rows of ``meta.quality_results`` they become (each target
+writes them: ``WarehouseTarget.gate_io``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
-RESULTS_TABLE = "meta.quality_results"
+from warehouse.meta import QUALITY_RESULTS
+
 # the scope most slices have; messages name the scope only when it is another one
 DEFAULT_SCOPE = "all_nationalities"
-
-# One row per check outcome. A check that passed has one row for the whole table
-# (area_code and period null), or one per period for a mart validated period by period
-# (``MartSpec.partition_by``). A row-level check that failed has one row per failing
-# (area_code, period) slice, with the number of failing rows in that slice.
-QUALITY_RESULTS_DDL = f"""
-create schema if not exists meta;
-create table if not exists {RESULTS_TABLE} (
-    run_id           varchar   not null,  -- the run that built the file
-    suite            varchar   not null,  -- the mart (GX suite name)
-    check_name       varchar   not null,  -- short name, unique within the suite
-    expectation      varchar   not null,  -- GX expectation type, or the gate check's id
-    columns          varchar,             -- column(s) checked, comma-separated
-    severity         varchar   not null,  -- blocking | warning
-    success          boolean   not null,
-    element_count    bigint,              -- rows (or slices) the check looked at
-    unexpected_count bigint,              -- failing rows in this row's scope
-    observed         varchar,             -- observed value / what failed
-    area_code        varchar,             -- the failing slice, null = whole table
-    period           date,                -- month end of the failing slice
-    population_scope varchar,             -- of the failing slice, where the mart has one
-    checked_at       timestamp not null   -- UTC
-);
-"""
-
-RESULTS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("suite", pa.string()),
-        ("check_name", pa.string()),
-        ("expectation", pa.string()),
-        ("columns", pa.string()),
-        ("severity", pa.string()),
-        ("success", pa.bool_()),
-        ("element_count", pa.int64()),
-        ("unexpected_count", pa.int64()),
-        ("observed", pa.string()),
-        ("area_code", pa.string()),
-        ("period", pa.date32()),
-        ("population_scope", pa.string()),
-        ("checked_at", pa.timestamp("us")),
-    ]
-)
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "boolean": pa.bool_(),
+    "bigint": pa.int64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+}
+# The rows of meta.quality_results (its columns: warehouse.meta.QUALITY_RESULTS).
+RESULTS_SCHEMA = pa.schema([(c.name, _ARROW_TYPES[c.type]) for c in QUALITY_RESULTS.columns])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,36 +118,3 @@ def quality_results_table(
         columns["population_scope"].append(outcome.population_scope)
         columns["checked_at"].append(checked_at_utc)
     return pa.table(columns, schema=RESULTS_SCHEMA)
-
-
-def write_quality_results(
-    build_path: Path,
-    *,
-    run_id: str,
-    checked_at: dt.datetime,
-    outcomes: Sequence[CheckOutcome],
-) -> int:
-    """Append the outcomes to ``meta.quality_results`` of the build file.
-
-    The file is opened read-write only for this write and closed again. Rows of an
-    earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
-    not duplicate them. Returns the number of rows written.
-    """
-    rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
-    con = duckdb.connect(str(build_path))
-    try:
-        con.execute(QUALITY_RESULTS_DDL)
-        con.execute("begin transaction")
-        con.execute(f"delete from {RESULTS_TABLE} where run_id = ?", [run_id])
-        con.register("quality_results_batch", rows)
-        con.execute(f"insert into {RESULTS_TABLE} by name select * from quality_results_batch")
-        con.execute("commit")
-    except BaseException:
-        try:
-            con.execute("rollback")
-        except duckdb.Error:
-            pass
-        raise
-    finally:
-        con.close()
-    return rows.num_rows

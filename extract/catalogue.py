@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ import yaml
 
 from extract.thai.buddhist_era import period_to_yymm
 from extract.thai.province_names import province_codes
+from smartcity import settings
 
 CATALOGUE_PATH = Path(__file__).with_name("sources.yml")
 
@@ -54,7 +54,7 @@ class Publisher:
 
     @property
     def base_url(self) -> str:
-        return os.environ.get(self.base_url_env, self.default_base_url).rstrip("/")
+        return settings.publisher_base_url(self.base_url_env, self.default_base_url)
 
 
 @dataclasses.dataclass(frozen=True)

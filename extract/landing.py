@@ -24,9 +24,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from smartcity import settings
+
 PARQUET_NAME = "part.parquet"
 MANIFEST_NAME = "_manifest.json"
-MODELLED_BODIES_ENV = "SMARTCITY_MODELLED_BODIES"
+MODELLED_BODIES_ENV = settings.MODELLED_BODIES
 MODELLED_BODIES_FORMAT = 1
 
 POPULATION_SCHEMA = pa.schema(
@@ -97,8 +99,7 @@ def modelled_bodies_path() -> Path | None:
 
     JSON: ``{"format": 1, "bodies": {"<sha256>": {"method": "<how it was modelled>"}}}``.
     """
-    value = os.environ.get(MODELLED_BODIES_ENV, "").strip()
-    return Path(value) if value else None
+    return settings.modelled_bodies()
 
 
 @functools.cache

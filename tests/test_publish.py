@@ -10,7 +10,8 @@ import pytest
 
 from devtools.mirror import Mirror
 from expectations.errors import QualityGateError
-from warehouse import publish, refresh
+from warehouse import refresh
+from warehouse.targets.duckdb import publish
 
 pytestmark = pytest.mark.slow
 CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"]}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from extract.catalogue import load_catalogue
 from extract.thai.buddhist_era import period_end
-from warehouse.load import landed_manifests
+from warehouse.paths import landed_manifests
 
 # Cadence -> (period length, usual publication lag); "irregular" sources have no deadline.
 CADENCE = {

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from typing import Any
 
@@ -28,6 +27,7 @@ from extract.errors import FetchError, NoDataYet
 from extract.http import client as http_client
 from extract.parsers import Resource
 from extract.thai.buddhist_era import PeriodError, be_date, be_to_ce, date_period, period_end
+from smartcity import settings
 
 log = logging.getLogger(__name__)
 API_KEY_HEADER = "api-key"
@@ -39,7 +39,7 @@ def api_headers(publisher: Publisher) -> dict[str, str]:
     """The ``api-key`` header for a publisher, or nothing when no key is configured."""
     key = None
     if publisher.api_key_env:
-        key = os.environ.get(publisher.api_key_env) or None
+        key = settings.publisher_api_key(publisher.api_key_env)
     if not key and publisher.api_key_conn_id:
         key = _connection_key(publisher.api_key_conn_id)
     return {API_KEY_HEADER: key} if key else {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from requests.utils import get_environ_proxies
 from urllib3.util.retry import Retry
 
 from extract.errors import FetchError
+from smartcity import settings
 
 # The DOPA service sits behind a firewall that rejects non-browser clients.
 USER_AGENT = (
@@ -47,10 +47,6 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.http_status == 304
-
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
 
 
 class _Session(requests.Session):
@@ -79,9 +75,7 @@ class _Session(requests.Session):
             self._environment_proxies[key] = get_environ_proxies(origin, no_proxy=no_proxy)
         proxies = {**self._environment_proxies[key], **(proxies or {})}
         if verify is True or verify is None:
-            verify = (
-                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
-            )
+            verify = settings.ca_bundle() or verify
         return {
             "proxies": merge_setting(proxies, self.proxies),
             "stream": merge_setting(stream, self.stream),
@@ -94,15 +88,13 @@ def make_session(
     *, total_retries: int | None = None, backoff: float | None = None
 ) -> requests.Session:
     """A session with retries on connection errors, read errors, 429 and 5xx."""
-    total = (
-        int(os.environ.get("SMARTCITY_HTTP_RETRIES", 4)) if total_retries is None else total_retries
-    )
+    total = settings.http_retries() if total_retries is None else total_retries
     retry = Retry(
         total=total,
         connect=total,
         read=total,
         status=total,
-        backoff_factor=_env_float("SMARTCITY_HTTP_BACKOFF", 1.0) if backoff is None else backoff,
+        backoff_factor=settings.http_backoff() if backoff is None else backoff,
         backoff_max=60,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "HEAD"}),
@@ -196,10 +188,7 @@ def fetch(
         request_headers["If-None-Match"] = etag
     if last_modified:
         request_headers["If-Modified-Since"] = last_modified
-    timeout = timeout or (
-        _env_float("SMARTCITY_HTTP_CONNECT_TIMEOUT", 10),
-        _env_float("SMARTCITY_HTTP_READ_TIMEOUT", 60),
-    )
+    timeout = timeout or (settings.http_connect_timeout(), settings.http_read_timeout())
     started = time.monotonic()
     try:
         with session.get(url, headers=request_headers, timeout=timeout, stream=True) as response:

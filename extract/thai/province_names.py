@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import csv
 import functools
-import os
 import re
 from pathlib import Path
 
 from extract.errors import ParseError
 from extract.thai import text as thai_text
+from smartcity import settings
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 VARIANTS_PATH = Path(__file__).resolve().parents[1] / "reference" / "province_name_variants.csv"
 _PREFIX = re.compile(r"^(จังหวัด|จ\.|changwat\s+|province\s+of\s+)\s*")
 _SUFFIX = re.compile(r"\s+province$")
@@ -29,8 +28,7 @@ _IGNORED = re.compile(r"[\s.\-'’_]")
 
 def seed_path() -> Path:
     """The reference seed; the dbt project may live elsewhere (the container image)."""
-    project = os.environ.get("SMARTCITY_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project"
-    return Path(project) / "seeds" / "ref_provinces.csv"
+    return settings.dbt_project_dir() / "seeds" / "ref_provinces.csv"
 
 
 def name_key(name: object) -> str:

@@ -1,4 +1,4 @@
-"""The PostgreSQL warehouse target: connection settings, and the names of a run's schemas.
+"""The PostgreSQL target's connection settings, and the names of a run's schemas.
 
 Selected with ``SMARTCITY_WAREHOUSE=postgres``. The connection comes from
 ``SMARTCITY_PG_DSN`` (a libpq connection string or ``postgresql://`` URL) and/or the
@@ -9,44 +9,28 @@ password is ever written to a file by this project; libpq's ``PGPASSFILE`` /
 A run builds into its own schemas, one per published schema with a suffix
 (``raw__build_<key>``, ``marts__build_<key>``, ...; ``<key>`` is derived from the run id),
 and the publish step renames them to the published names (``raw``, ``marts``, ``meta``,
-...) in one transaction (``warehouse.postgres_publish``).
+...) in one transaction (``warehouse.targets.postgres.publish``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from smartcity import settings
+
 if TYPE_CHECKING:
     import psycopg
 
-DSN_ENV = "SMARTCITY_PG_DSN"
-# connection field -> environment variable (also what the dbt profile's `postgres` target reads)
-FIELD_ENV = {
-    "host": "SMARTCITY_PG_HOST",
-    "port": "SMARTCITY_PG_PORT",
-    "dbname": "SMARTCITY_PG_DATABASE",
-    "user": "SMARTCITY_PG_USER",
-    "password": "SMARTCITY_PG_PASSWORD",
-    "sslmode": "SMARTCITY_PG_SSLMODE",
-}
-DEFAULTS = {
-    "host": "localhost",
-    "port": "5432",
-    "dbname": "planning",
-    "user": "smartcity_pipeline",
-    "password": "",
-    "sslmode": "prefer",
-}
-READER_ROLE_ENV = "SMARTCITY_PG_READER_ROLE"
-DEFAULT_READER_ROLE = "planning_reader"
-# seconds publish waits for readers of the old release before it gives up
-SWAP_TIMEOUT_ENV = "SMARTCITY_PG_SWAP_TIMEOUT"
-DEFAULT_SWAP_TIMEOUT_S = 600.0
+DSN_ENV = settings.PG_DSN
+FIELD_ENV = settings.PG_FIELDS
+DEFAULTS = settings.PG_DEFAULTS
+READER_ROLE_ENV = settings.PG_READER_ROLE
+DEFAULT_READER_ROLE = settings.DEFAULT_PG_READER_ROLE
+DEFAULT_SWAP_TIMEOUT_S = settings.DEFAULT_PG_SWAP_TIMEOUT_S
 
 BUILD_MARK = "__build_"
 OLD_MARK = "__old_"
@@ -75,9 +59,8 @@ class PostgresSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PostgresSettings:
         """Settings from ``SMARTCITY_PG_DSN`` overridden by the ``SMARTCITY_PG_*`` variables."""
-        env = os.environ if env is None else env
         fields = dict(DEFAULTS)
-        dsn = env.get(DSN_ENV, "").strip()
+        dsn = settings.pg_dsn(env)
         if dsn:
             from psycopg.conninfo import conninfo_to_dict
 
@@ -88,15 +71,13 @@ class PostgresSettings:
             for name in fields:
                 if parsed.get(name) not in (None, ""):
                     fields[name] = str(parsed[name])
-        for name, variable in FIELD_ENV.items():
-            if env.get(variable):
-                fields[name] = env[variable]
-        reader = env.get(READER_ROLE_ENV) or DEFAULT_READER_ROLE
+        fields.update(settings.pg_fields(env))
+        reader = settings.pg_reader_role(env)
         if not _ROLE.match(reader):
             raise PostgresTargetError(f"{READER_ROLE_ENV} {reader!r} is not a plain role name")
         try:
             port = int(fields["port"])
-            swap_timeout = float(env.get(SWAP_TIMEOUT_ENV) or DEFAULT_SWAP_TIMEOUT_S)
+            swap_timeout = settings.pg_swap_timeout(env)
         except ValueError as exc:
             raise PostgresTargetError(f"bad PostgreSQL setting: {exc}") from exc
         return cls(
@@ -147,6 +128,21 @@ class PostgresSettings:
             "sslmode": self.sslmode,
         }
         return {FIELD_ENV[name]: value for name, value in values.items()}
+
+    def dbt_output(self) -> dict[str, object]:
+        """The values of the dbt profile's ``postgres`` output, but the password (which
+        never goes into a file: the profile reads it from ``SMARTCITY_PG_PASSWORD``)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "dbname": self.dbname,
+            "user": self.user,
+            "sslmode": self.sslmode,
+        }
+
+    def dbt_secrets(self) -> dict[str, str]:
+        """The variables holding what ``dbt_output`` leaves out."""
+        return {FIELD_ENV["password"]: self.password} if self.password else {}
 
     def describe(self) -> str:
         """Where the warehouse is, for logs and messages (no password)."""

@@ -1,7 +1,7 @@
 """Load on the PostgreSQL target: the raw tables into a fresh set of build schemas.
 
 The landed Parquet is read by the same code as on the DuckDB target
-(``warehouse.load.load_raw`` builds a DuckDB file with the ``raw`` and ``meta``
+(``warehouse.targets.duckdb.load.load_raw`` builds a DuckDB file with the ``raw`` and ``meta``
 schemas), and every table and view of that file is then copied into PostgreSQL with
 ``COPY ... FROM STDIN``: ``raw`` to ``raw__build_<key>``, ``meta`` to
 ``meta__build_<key>``. So both targets start dbt from identical raw tables, and nothing
@@ -19,7 +19,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
-from warehouse.postgres_target import (
+from warehouse.targets.postgres.connection import (
     PostgresSettings,
     build_key,
     build_schema,

@@ -1,18 +1,16 @@
-"""The quality gate on the PostgreSQL target.
+"""The quality gate's reads and writes on the PostgreSQL target, and dbt's run results.
 
 The same gate as on DuckDB (``expectations.gate.validate_marts``: GX suites on pandas
-frames, the cross-mart and cross-release checks, Data Docs), reading the marts of the
-build schemas and the previous release from the published ``marts`` schema, and writing
-its outcomes to ``meta__build_<key>.quality_results``.
+frames, the cross-mart and cross-release checks, Data Docs) reads the marts of the build
+schemas and the previous release from the published ``marts`` schema, and writes its
+outcomes to ``meta__build_<key>.quality_results``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,16 +19,12 @@ import psycopg
 import pyarrow as pa
 from psycopg import sql
 
-from expectations.readers import MartReader, Partition
-from expectations.results import (
-    QUALITY_RESULTS_DDL,
-    RESULTS_SCHEMA,
-    CheckOutcome,
-    quality_results_table,
-)
-from warehouse.postgres_target import PostgresSettings, build_schema, schema_exists
+from expectations.readers import Partition
+from expectations.results import RESULTS_SCHEMA, CheckOutcome, quality_results_table
+from warehouse import meta
+from warehouse.targets import GateIO
+from warehouse.targets.postgres.connection import PostgresSettings, build_schema, schema_exists
 
-RESULTS_TABLE = "quality_results"
 # PostgreSQL type name -> Arrow type of the frame column (then DuckDB's pandas dtypes)
 _ARROW_TYPES = {
     "bool": pa.bool_(),
@@ -43,14 +37,6 @@ _ARROW_TYPES = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("us"),
     "timestamptz": pa.timestamp("us", tz="UTC"),
-}
-_PG_TYPES = {
-    pa.string(): "varchar",
-    pa.bool_(): "boolean",
-    pa.int64(): "bigint",
-    pa.date32(): "date",
-    pa.timestamp("us"): "timestamp",
-    pa.float64(): "double precision",
 }
 
 
@@ -139,11 +125,7 @@ def frame_from_rows(columns: list[str], types: list[str], rows: list[tuple]) -> 
         return con.from_arrow(table).df()
 
 
-# --- meta.quality_results --------------------------------------------------------------
-
-
-def _not_null_columns() -> set[str]:
-    return set(re.findall(r"^\s*(\w+)\s+\w+\s+not null", QUALITY_RESULTS_DDL, re.M))
+# --- meta.quality_results and meta.dbt_run_results ----------------------------------
 
 
 def write_quality_results(
@@ -156,22 +138,9 @@ def write_quality_results(
 ) -> int:
     """Replace the rows of ``run_id`` in ``<meta_schema>.quality_results`` and commit."""
     table = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
-    not_null = _not_null_columns()
-    definitions = [
-        sql.SQL("{} {}{}").format(
-            sql.Identifier(field.name),
-            sql.SQL(_PG_TYPES[field.type]),
-            sql.SQL(" not null" if field.name in not_null else ""),
-        )
-        for field in RESULTS_SCHEMA
-    ]
-    target = sql.Identifier(meta_schema, RESULTS_TABLE)
+    target = sql.Identifier(meta_schema, meta.QUALITY_RESULTS.name)
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(meta_schema)))
-    conn.execute(
-        sql.SQL("create table if not exists {} ({})").format(
-            target, sql.SQL(", ").join(definitions)
-        )
-    )
+    conn.execute(meta.create_table(meta.QUALITY_RESULTS, "postgres", schema=meta_schema))
     conn.execute(sql.SQL("delete from {} where run_id = %s").format(target), [run_id])
     names = sql.SQL(", ").join(sql.Identifier(name) for name in RESULTS_SCHEMA.names)
     with conn.cursor() as cur:
@@ -182,42 +151,36 @@ def write_quality_results(
     return table.num_rows
 
 
-def run_gate(
-    settings: PostgresSettings,
-    key: str,
-    *,
-    run_id: str,
-    requested: Sequence[tuple[str, str]],
-    no_data: Sequence[tuple[str, str]],
-    docs_dir: Path,
-) -> Any:
-    """Validate the marts of build ``key``; returns the ``GateResult`` or raises
-    ``QualityGateError`` (after recording the outcomes, as on DuckDB)."""
-    from expectations.gate import validate_marts
+def record_run_results(
+    settings: PostgresSettings, key: str, run_results: dict, run_id: str
+) -> None:
+    """dbt's results into ``meta__build_<key>.dbt_run_results``."""
+    from warehouse.dbt_build import run_results_rows
 
+    schema = build_schema("meta", key)
     with settings.connect() as conn:
-        build = PostgresMartReader(
-            conn, {name: build_schema(name, key) for name in ("marts", "meta")}
-        )
-        previous: MartReader | None = (
-            PostgresMartReader(conn) if schema_exists(conn, "marts") else None
+        conn.execute(meta.create_table(meta.DBT_RUN_RESULTS, "postgres", schema=schema))
+        table = sql.Identifier(schema, meta.DBT_RUN_RESULTS.name)
+        conn.execute(sql.SQL("delete from {} where run_id = %s").format(table), [run_id])
+        rows = run_results_rows(run_results, run_id)
+        if rows:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    meta.insert_values(meta.DBT_RUN_RESULTS, schema=schema, placeholder="%s"),
+                    rows,
+                )
+        conn.commit()
+
+
+def gate_io(conn: psycopg.Connection, key: str) -> GateIO:
+    """The gate's readers of build ``key`` and of the published release (None when
+    nothing is published), and the writer of the build's quality results."""
+    marts = PostgresMartReader(conn, {name: build_schema(name, key) for name in ("marts", "meta")})
+    previous = PostgresMartReader(conn) if schema_exists(conn, "marts") else None
+
+    def write(run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]) -> int:
+        return write_quality_results(
+            conn, build_schema("meta", key), run_id=run_id, checked_at=checked_at, outcomes=outcomes
         )
 
-        def write(run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]) -> int:
-            return write_quality_results(
-                conn,
-                build_schema("meta", key),
-                run_id=run_id,
-                checked_at=checked_at,
-                outcomes=outcomes,
-            )
-
-        return validate_marts(
-            build,
-            run_id=run_id,
-            requested=requested,
-            no_data=no_data,
-            previous_release=previous,
-            docs_dir=docs_dir,
-            write_results=write,
-        )
+    return GateIO(marts=marts, previous=previous, write_results=write)

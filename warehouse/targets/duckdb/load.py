@@ -1,4 +1,4 @@
-"""Load: every landed slice into the ``raw`` schema of a fresh build file.
+"""Load on the DuckDB target: every landed slice into the ``raw`` schema of a fresh build file.
 
 dbt reads its sources from these tables, so the build file is self-contained: a reader
 of a release can always trace a mart back to the raw rows and their manifests.
@@ -6,7 +6,6 @@ of a release can always trace a mart back to the raw rows and their manifests.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -16,11 +15,12 @@ import duckdb
 import pyarrow as pa
 
 from extract.catalogue import load_catalogue
-from extract.landing import MANIFEST_NAME, PARQUET_NAME
+from extract.landing import PARQUET_NAME
 from extract.parsers import schema_of
 from extract.status import FetchStatus
-from warehouse import paths
+from smartcity import settings
 from warehouse.fetch_log import create_view as create_fetch_log_view
+from warehouse.paths import landed_manifests
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 MANIFEST_COLUMNS = {
@@ -48,16 +48,6 @@ def _table_name(source_id: str) -> str:
     if not _IDENTIFIER.match(source_id):
         raise ValueError(f"catalogue id {source_id!r} is not a plain lowercase identifier")
     return source_id
-
-
-def landed_manifests(data_dir: Path, source_ids: list[str]) -> list[dict[str, Any]]:
-    manifests = []
-    for source_id in source_ids:
-        for path in sorted((data_dir / "raw" / source_id).glob(f"*/*/{MANIFEST_NAME}")):
-            manifests.append(
-                json.loads(path.read_text(encoding="utf-8")) | {"_dir": str(path.parent)}
-            )
-    return manifests
 
 
 def _source_status(
@@ -117,7 +107,7 @@ def load_raw(
     manifests = landed_manifests(data_dir, source_ids)
     counts: dict[str, int] = {}
     with duckdb.connect(str(build_path)) as con:
-        con.execute("set memory_limit = $limit", {"limit": paths.duckdb_memory_limit()})
+        con.execute("set memory_limit = $limit", {"limit": settings.duckdb_memory_limit()})
         con.execute("create schema raw; create schema meta")
         for source_id in source_ids:
             table = _table_name(source_id)

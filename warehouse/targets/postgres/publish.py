@@ -23,8 +23,6 @@ dropped with the old release: define them in the reader's queries instead.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import time
 from typing import Any
@@ -32,9 +30,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from warehouse.paths import run_key
-from warehouse.postgres_roles import grant_reader
-from warehouse.postgres_target import (
+from warehouse import meta
+from warehouse.targets import Fingerprint, ReleaseSummary
+from warehouse.targets.postgres.connection import (
     READER_SCHEMAS,
     PostgresSettings,
     build_schema,
@@ -43,6 +41,7 @@ from warehouse.postgres_target import (
     schema_exists,
     schemas_with_suffix,
 )
+from warehouse.targets.postgres.roles import grant_reader
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ class PublishBlockedError(RuntimeError):
 
 def source_summary(conn: psycopg.Connection, raw_schema: str) -> dict[str, Any]:
     """Per source: vintages (periods), slices, and a sha256 over the slices' hashes
-    (the same figures as ``warehouse.publish.source_summary`` on DuckDB)."""
+    (the same figures as ``warehouse.targets.duckdb.publish.source_summary``)."""
     rows = conn.execute(
         sql.SQL(
             """
@@ -75,60 +74,32 @@ def source_summary(conn: psycopg.Connection, raw_schema: str) -> dict[str, Any]:
             """
         ).format(sql.Identifier(raw_schema, "landing_manifests"))
     ).fetchall()
-    return {
-        sid: {"vintages": list(periods), "slices": n, "sha256": digest, "any_modelled": modelled}
-        for sid, periods, n, digest, modelled in rows
-    }
+    return meta.summarise_sources(rows)
 
 
 def _write_release_rows(conn: psycopg.Connection, key: str, release: dict[str, Any]) -> None:
-    meta, raw = build_schema("meta", key), build_schema("raw", key)
-    releases = sql.Identifier(meta, "releases")
-    conn.execute(sql.SQL("drop table if exists {}").format(releases))
-    conn.execute(
-        sql.SQL(
-            """
-            create table {} (
-                release_id varchar primary key, run_id varchar, published_at timestamptz,
-                code_version varchar, sources jsonb, dbt jsonb, quality_gate jsonb)
-            """
-        ).format(releases)
-    )
-    if (
+    schema, raw = build_schema("meta", key), build_schema("raw", key)
+    conn.execute(meta.create_table(meta.RELEASES, "postgres", schema=schema, replace=True))
+    history = (
         schema_exists(conn, "meta")
         and conn.execute("select to_regclass('meta.releases') is not null").fetchone()[0]
-    ):
+    )
+    if history:
         conn.execute(
-            sql.SQL(
-                "insert into {} select release_id, run_id, published_at, code_version, "
-                "sources, dbt, quality_gate from meta.releases where release_id <> %s"
-            ).format(releases),
+            sql.SQL("insert into {} select {} from meta.releases where release_id <> %s").format(
+                sql.Identifier(schema, meta.RELEASES.name),
+                sql.SQL(", ").join(sql.Identifier(name) for name in meta.RELEASES.names),
+            ),
             [release["release_id"]],
         )
     conn.execute(
-        sql.SQL("insert into {} values (%s, %s, %s, %s, %s, %s, %s)").format(releases),
-        [
-            release["release_id"],
-            release["run_id"],
-            release["published_at"],
-            release["code_version"],
-            json.dumps(release["sources"]),
-            json.dumps(release["dbt"]),
-            json.dumps(release["quality_gate"]),
-        ],
+        meta.insert_values(meta.RELEASES, schema=schema, placeholder="%s"),
+        meta.release_row(release),
     )
-    # Sources and vintages of this release, one row per landed slice.
-    sources = sql.Identifier(meta, "release_sources")
-    conn.execute(sql.SQL("drop table if exists {}").format(sources))
+    conn.execute(meta.create_table(meta.RELEASE_SOURCES, "postgres", schema=schema, replace=True))
     conn.execute(
-        sql.SQL(
-            """
-            create table {} as
-            select cast(%s as varchar) as release_id, source_id, period as vintage, slice_key,
-                   sha256, is_modelled, population_scope, url, fetched_at, licence
-            from {} where status = 'downloaded'
-            """
-        ).format(sources, sql.Identifier(raw, "landing_manifests")),
+        f"insert into {meta.quote(schema)}.{meta.quote(meta.RELEASE_SOURCES.name)} "
+        + meta.RELEASE_SOURCES_SELECT.format(release_id="cast(%s as varchar)", raw=meta.quote(raw)),
         [release["release_id"]],
     )
 
@@ -212,7 +183,7 @@ def swap(conn: psycopg.Connection, key: str, *, reader_role: str, timeout_s: flo
                 if not grant_reader(conn, reader_role, readable):
                     log.warning(
                         "reader role %s does not exist: nothing granted "
-                        "(python -m warehouse.postgres_roles creates it)",
+                        "(python -m warehouse.targets.postgres.roles creates it)",
                         reader_role,
                     )
                 for name in replaced:
@@ -259,66 +230,51 @@ def publish(
     settings: PostgresSettings, key: str, *, run_id: str, dbt: dict, quality_gate: dict
 ) -> dict[str, Any]:
     """Record the release in the build's ``meta`` and swap the build in."""
-    from warehouse.publish import code_version
-
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    release_id = f"{now:%Y%m%dT%H%M%SZ}-{run_key(run_id)[-40:]}"
     with settings.connect() as conn:
-        release = {
-            "release_id": release_id,
-            "run_id": run_id,
-            "published_at": now,
-            "code_version": code_version(),
-            "sources": source_summary(conn, build_schema("raw", key)),
-            "dbt": dbt,
-            "quality_gate": quality_gate,
-        }
+        release = meta.new_release(
+            run_id, source_summary(conn, build_schema("raw", key)), dbt, quality_gate
+        )
         _write_release_rows(conn, key, release)
         conn.commit()
         _analyze(conn, key)
         schemas = swap(
             conn, key, reader_role=settings.reader_role, timeout_s=settings.swap_timeout_s
         )
-    log.info("published release %s to %s (schemas %s)", release_id, settings.describe(), schemas)
+    log.info(
+        "published release %s to %s (schemas %s)",
+        release["release_id"],
+        settings.describe(),
+        schemas,
+    )
     return {
         **release,
-        "published_at": now.isoformat(),
+        "published_at": release["published_at"].isoformat(),
         "path": f"{settings.describe()}#marts",
         "schemas": schemas,
     }
 
 
-def published_fingerprint(
-    settings: PostgresSettings | None = None,
-) -> tuple[set[tuple[str, str, str, str]], str | None] | None:
+def _published(conn: psycopg.Connection) -> bool:
+    return conn.execute("select to_regclass('meta.release_sources') is not null").fetchone()[0]
+
+
+def published_fingerprint(settings: PostgresSettings) -> Fingerprint | None:
     """The slices and code version of the published release (``warehouse.changes``), or
     None when nothing is published yet."""
-    settings = settings or PostgresSettings.from_env()
     with settings.connect() as conn:
-        if not conn.execute("select to_regclass('meta.release_sources') is not null").fetchone()[0]:
+        if not _published(conn):
             return None
-        slices = conn.execute(
-            "select source_id, vintage, slice_key, sha256 from meta.release_sources"
-        ).fetchall()
-        version = conn.execute(
-            "select code_version from meta.releases order by published_at desc limit 1"
-        ).fetchone()
-    return {tuple(row) for row in slices}, (version[0] if version else None)
+        slices = conn.execute(meta.PUBLISHED_SLICES_SQL).fetchall()
+        latest = conn.execute(meta.LATEST_RELEASE_SQL).fetchone()
+    return {tuple(row) for row in slices}, (latest[3] if latest else None)
 
 
-def summary(example_query: str) -> int:
-    """Print the published release of the PostgreSQL warehouse (``make run``)."""
-    import sys
-
-    settings = PostgresSettings.from_env()
+def summary(settings: PostgresSettings, example_query: str) -> ReleaseSummary | None:
+    """The published release of the PostgreSQL warehouse (``make run``)."""
     with settings.connect() as conn:
-        if not conn.execute("select to_regclass('meta.releases') is not null").fetchone()[0]:
-            print(f"No published warehouse in {settings.describe()}", file=sys.stderr)
-            return 1
-        release_id, run_id, published_at = conn.execute(
-            "select release_id, run_id, published_at from meta.releases "
-            "order by published_at desc limit 1"
-        ).fetchone()
+        if not _published(conn):
+            return None
+        latest = conn.execute(meta.LATEST_RELEASE_SQL).fetchone()
         tables = conn.execute(
             "select table_name from information_schema.tables "
             "where table_schema = 'marts' order by 1"
@@ -333,11 +289,6 @@ def summary(example_query: str) -> int:
             for (table,) in tables
         ]
         example = conn.execute(example_query).fetchall()
-    print(f"\nPublished warehouse: {settings.describe()} (schemas marts, meta)")
-    print(f"Release {release_id} (run {run_id}, {published_at:%Y-%m-%d %H:%M:%S %Z})")
-    for table, rows in counts:
-        print(f"  marts.{table}: {rows} rows")
-    print(f"\nExample query (psql as {settings.reader_role}):\n{example_query};")
-    for row in example:
-        print("  ", row)
-    return 0
+    location = f"{settings.describe()} (schemas marts, meta)"
+    hint = f"psql as {settings.reader_role}"
+    return ReleaseSummary(location, *latest[:3], counts, hint, example)
