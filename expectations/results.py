@@ -1,17 +1,29 @@
-"""Check outcomes and the ``meta.quality_results`` table they are written to."""
+"""Check outcomes and the ``meta.quality_results`` table they are written to.
+
+``meta.quality_results`` is the one picture of a build's quality: a row per outcome of
+the quality gate (``engine`` = ``gx``) and a row per dbt data test of the same run
+(``engine`` = ``dbt``, from ``meta.dbt_run_results`` and the build's dbt manifest), each
+with its severity under the one policy (``expectations.policy``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from expectations import policy
+
 RESULTS_TABLE = "meta.quality_results"
+DBT_RESULTS_TABLE = "meta.dbt_run_results"
+ENGINE_GX = "gx"  # the quality gate (expectations.gate, expectations.checks)
+ENGINE_DBT = "dbt"  # a dbt data test of the run's dbt build
 # the scope most slices have; messages name the scope only when it is another one
 DEFAULT_SCOPE = "all_nationalities"
 
@@ -35,8 +47,10 @@ create table if not exists {RESULTS_TABLE} (
     area_code        varchar,             -- the failing slice, null = whole table
     period           date,                -- month end of the failing slice
     population_scope varchar,             -- of the failing slice, where the mart has one
-    checked_at       timestamp not null   -- UTC
+    checked_at       timestamp not null,  -- UTC
+    engine           varchar              -- gx (the quality gate) | dbt (a dbt data test)
 );
+alter table {RESULTS_TABLE} add column if not exists engine varchar;
 """
 
 RESULTS_SCHEMA = pa.schema(
@@ -55,6 +69,7 @@ RESULTS_SCHEMA = pa.schema(
         ("period", pa.date32()),
         ("population_scope", pa.string()),
         ("checked_at", pa.timestamp("us")),
+        ("engine", pa.string()),
     ]
 )
 
@@ -75,6 +90,7 @@ class CheckOutcome:
     area_code: str | None = None
     period: dt.date | None = None
     population_scope: str | None = None
+    engine: str = ENGINE_GX
 
     @property
     def scope(self) -> str:
@@ -151,7 +167,85 @@ def quality_results_table(
         columns["period"].append(_period_date(outcome.period))
         columns["population_scope"].append(outcome.population_scope)
         columns["checked_at"].append(checked_at_utc)
+        columns["engine"].append(outcome.engine)
     return pa.table(columns, schema=RESULTS_SCHEMA)
+
+
+def _dbt_test_name(node: Mapping) -> tuple[str, str, tuple[str, ...]]:
+    """(model tested, check name, columns) of a data test node of the dbt manifest."""
+    attached = node.get("attached_node") or next(
+        (n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("model.")), ""
+    )
+    model = attached.rsplit(".", 1)[-1] if attached else "dbt"
+    column = node.get("column_name")
+    kind = (node.get("test_metadata") or {}).get("name")
+    if kind:
+        check = f"{kind} {column}" if column else kind
+        # several tests of a kind on one model (e.g. expression_is_true): dbt's name tells them apart
+        if not column and kind in {"expression_is_true", "unique_combination_of_columns"}:
+            check = node["name"]
+    else:  # a singular test (dbt_project/tests/*.sql)
+        check = node["name"]
+    return model, check, (column,) if column else ()
+
+
+def dbt_test_outcomes(
+    rows: Iterable[tuple[str, str, int | None, str | None]], manifest: Mapping | None = None
+) -> list[CheckOutcome]:
+    """One outcome per dbt data test of ``meta.dbt_run_results`` rows (unique_id, status,
+    failures, message); the manifest (``target/manifest.json``) names the model, column
+    and configured severity, else the test's id and its status stand for them."""
+    nodes = (manifest or {}).get("nodes", {})
+    outcomes = []
+    for unique_id, status, failures, message in rows:
+        if not unique_id.startswith("test."):
+            continue
+        node = nodes.get(unique_id)
+        if node:
+            suite, check, columns = _dbt_test_name(node)
+            configured = str(node.get("config", {}).get("severity", "error")).lower()
+        else:
+            suite, check, columns = "dbt", unique_id.split(".")[2], ()
+            configured = "warn" if status == "warn" else "error"
+        success = status in {"pass", "success"}
+        outcomes.append(
+            CheckOutcome(
+                suite=suite,
+                check=check,
+                expectation=f"dbt.{(node or {}).get('test_metadata', {}).get('name') or 'test'}",
+                severity=policy.FROM_DBT.get(configured, policy.BLOCKING),
+                success=success,
+                columns=columns,
+                unexpected_count=failures,
+                observed=(
+                    f"dbt test {status}"
+                    if success
+                    else f"dbt test {status}: {(message or '').strip()[:500]}"
+                ),
+                engine=ENGINE_DBT,
+            )
+        )
+    return outcomes
+
+
+def _dbt_outcomes_of_build(con: duckdb.DuckDBPyConnection, build_path: Path, run_id: str):
+    """The dbt data tests of ``run_id`` recorded in the build file, if any."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'dbt_run_results'"
+    ).fetchall()[0][0]
+    if not exists:
+        return []
+    rows = con.execute(
+        f"select unique_id, status, failures, message from {DBT_RESULTS_TABLE} "
+        "where run_id = ? and unique_id like 'test.%' order by unique_id",
+        [run_id],
+    ).fetchall()
+    manifest_path = Path(build_path).with_suffix(".dbt") / "target" / "manifest.json"
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+    )
+    return dbt_test_outcomes(rows, manifest)
 
 
 def write_quality_results(
@@ -161,15 +255,17 @@ def write_quality_results(
     checked_at: dt.datetime,
     outcomes: Sequence[CheckOutcome],
 ) -> int:
-    """Append the outcomes to ``meta.quality_results`` of the build file.
+    """Append the outcomes, and the dbt data tests of the same run, to
+    ``meta.quality_results`` of the build file.
 
     The file is opened read-write only for this write and closed again. Rows of an
     earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
     not duplicate them. Returns the number of rows written.
     """
-    rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
     con = duckdb.connect(str(build_path))
     try:
+        outcomes = [*outcomes, *_dbt_outcomes_of_build(con, build_path, run_id)]
+        rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
         con.execute(QUALITY_RESULTS_DDL)
         con.execute("begin transaction")
         con.execute(f"delete from {RESULTS_TABLE} where run_id = ?", [run_id])
