@@ -61,10 +61,10 @@ with_population_and_factors as (
 
     select
         electricity_with_population.*,
-        electricity_with_population.is_stale
-        or electricity_with_population.population_is_stale as is_stale_any,
         parameters.kg_co2e_per_kwh,
-        parameters.persons_per_household
+        parameters.persons_per_household,
+        electricity_with_population.is_stale
+        or electricity_with_population.population_is_stale as is_stale_any
     from electricity_with_population
     left join parameters
         on electricity_with_population.period = parameters.period
