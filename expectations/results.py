@@ -1,16 +1,28 @@
 """Check outcomes and the rows of ``meta.quality_results`` they become (each target
-writes them: ``WarehouseTarget.gate_io``)."""
+writes them: ``WarehouseTarget.gate_io``).
+
+``meta.quality_results`` is the one picture of a build's quality: a row per outcome of
+the quality gate (``engine`` = ``gx``) and a row per dbt data test of the same run
+(``engine`` = ``dbt``, from ``meta.dbt_run_results`` and the build's dbt manifest), each
+with its severity under the one policy (``expectations.policy``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from expectations import policy
 from warehouse.meta import QUALITY_RESULTS
+
+ENGINE_GX = "gx"  # the quality gate (expectations.gate, expectations.checks)
+ENGINE_DBT = "dbt"  # a dbt data test of the run's dbt build
 
 # the scope most slices have; messages name the scope only when it is another one
 DEFAULT_SCOPE = "all_nationalities"
@@ -41,6 +53,7 @@ class CheckOutcome:
     area_code: str | None = None
     period: dt.date | None = None
     population_scope: str | None = None
+    engine: str = ENGINE_GX
 
     @property
     def scope(self) -> str:
@@ -117,4 +130,76 @@ def quality_results_table(
         columns["period"].append(_period_date(outcome.period))
         columns["population_scope"].append(outcome.population_scope)
         columns["checked_at"].append(checked_at_utc)
+        columns["engine"].append(outcome.engine)
     return pa.table(columns, schema=RESULTS_SCHEMA)
+
+
+def _dbt_test_name(node: Mapping) -> tuple[str, str, tuple[str, ...]]:
+    """(model tested, check name, columns) of a data test node of the dbt manifest."""
+    attached = node.get("attached_node") or next(
+        (n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("model.")), ""
+    )
+    model = attached.rsplit(".", 1)[-1] if attached else "dbt"
+    column = node.get("column_name")
+    kind = (node.get("test_metadata") or {}).get("name")
+    if kind:
+        check = f"{kind} {column}" if column else kind
+        # several tests of a kind on one model (e.g. expression_is_true): dbt's name tells them apart
+        if not column and kind in {"expression_is_true", "unique_combination_of_columns"}:
+            check = node["name"]
+    else:  # a singular test (dbt_project/tests/*.sql)
+        check = node["name"]
+    return model, check, (column,) if column else ()
+
+
+def dbt_test_outcomes(
+    rows: Iterable[tuple[str, str, int | None, str | None]], manifest: Mapping | None = None
+) -> list[CheckOutcome]:
+    """One outcome per dbt data test of ``meta.dbt_run_results`` rows (unique_id, status,
+    failures, message); the manifest (``target/manifest.json``) names the model, column
+    and configured severity, else the test's id and its status stand for them."""
+    nodes = (manifest or {}).get("nodes", {})
+    outcomes = []
+    for unique_id, status, failures, message in rows:
+        if not unique_id.startswith("test."):
+            continue
+        node = nodes.get(unique_id)
+        if node:
+            suite, check, columns = _dbt_test_name(node)
+            configured = str(node.get("config", {}).get("severity", "error")).lower()
+        else:
+            suite, check, columns = "dbt", unique_id.split(".")[2], ()
+            configured = "warn" if status == "warn" else "error"
+        success = status in {"pass", "success"}
+        outcomes.append(
+            CheckOutcome(
+                suite=suite,
+                check=check,
+                expectation=f"dbt.{(node or {}).get('test_metadata', {}).get('name') or 'test'}",
+                severity=policy.FROM_DBT.get(configured, policy.BLOCKING),
+                success=success,
+                columns=columns,
+                unexpected_count=failures,
+                observed=(
+                    f"dbt test {status}"
+                    if success
+                    else f"dbt test {status}: {(message or '').strip()[:500]}"
+                ),
+                engine=ENGINE_DBT,
+            )
+        )
+    return outcomes
+
+
+def dbt_outcomes_of_run(
+    rows: Iterable[tuple[str, str, int | None, str | None]], dbt_dir: Path | None
+) -> list[CheckOutcome]:
+    """The dbt data tests of a run (``meta.DBT_TESTS_OF_RUN_SQL`` rows), named and given
+    their severity from the run's dbt manifest (``<dbt_dir>/target/manifest.json``)."""
+    manifest_path = Path(dbt_dir) / "target" / "manifest.json" if dbt_dir else None
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest_path and manifest_path.is_file()
+        else None
+    )
+    return dbt_test_outcomes(rows, manifest)

@@ -123,8 +123,9 @@ QUALITY_RESULTS = Table(
         Column("period", "date", doc="month end of the failing slice"),
         Column("population_scope", "varchar", doc="of the failing slice, where the mart has one"),
         Column("checked_at", "timestamp", not_null=True, doc="UTC"),
+        Column("engine", "varchar", doc="gx (the quality gate) | dbt (a dbt data test)"),
     ),
-    "the gate's outcomes",
+    "the gate's outcomes and the run's dbt data tests",
 )
 TABLES = (RELEASES, RELEASE_SOURCES, DBT_RUN_RESULTS, QUALITY_RESULTS)
 
@@ -133,6 +134,11 @@ RELEASE_SOURCES_SELECT = (
     "select {release_id} as release_id, source_id, period as vintage, slice_key, sha256, "
     "is_modelled, population_scope, url, fetched_at, licence "
     "from {raw}.landing_manifests where status = 'downloaded'"
+)
+# The dbt data tests of a run ({meta}: its meta schema, {p}: the driver's placeholder).
+DBT_TESTS_OF_RUN_SQL = (
+    "select unique_id, status, failures, message from {meta}.dbt_run_results "
+    "where run_id = {p} and unique_id like 'test.%' order by unique_id"
 )
 # The published release's fingerprint (warehouse.changes), in the published meta schema.
 PUBLISHED_SLICES_SQL = "select source_id, vintage, slice_key, sha256 from meta.release_sources"

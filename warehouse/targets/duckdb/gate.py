@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from expectations.readers import Partition, quote, select_list
-from expectations.results import CheckOutcome, quality_results_table
+from expectations.results import CheckOutcome, dbt_outcomes_of_run, quality_results_table
 from warehouse import meta
 
 
@@ -72,17 +72,25 @@ def write_quality_results(
     checked_at: dt.datetime,
     outcomes: Sequence[CheckOutcome],
 ) -> int:
-    """Append the outcomes to ``meta.quality_results`` of the build file.
+    """Append the outcomes, and the dbt data tests of the same run, to
+    ``meta.quality_results`` of the build file.
 
     The file is opened read-write only for this write and closed again. Rows of an
     earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
     not duplicate them. Returns the number of rows written.
     """
-    rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
     con = duckdb.connect(str(build_path))
     try:
         con.execute(f"create schema if not exists {meta.SCHEMA}")
+        con.execute(meta.create_table(meta.DBT_RUN_RESULTS, "duckdb"))
+        dbt_rows = con.execute(
+            meta.DBT_TESTS_OF_RUN_SQL.format(meta=meta.SCHEMA, p="?"), [run_id]
+        ).fetchall()
+        outcomes = [*outcomes, *dbt_outcomes_of_run(dbt_rows, Path(build_path).with_suffix(".dbt"))]
+        rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
         con.execute(meta.create_table(meta.QUALITY_RESULTS, "duckdb"))
+        # releases published before the engine column existed
+        con.execute("alter table meta.quality_results add column if not exists engine varchar")
         con.execute("begin transaction")
         con.execute("delete from meta.quality_results where run_id = ?", [run_id])
         con.register("quality_results_batch", rows)

@@ -85,7 +85,8 @@ class PostgresTarget:
         from warehouse.targets.postgres.gate import gate_io
 
         with self.settings.connect() as conn:
-            yield gate_io(conn, build.load.build_key)
+            dbt_dir = Path(build.load.dbt_dir) if build.load.dbt_dir else None
+            yield gate_io(conn, build.load.build_key, dbt_dir)
 
     def publish(self, gated: GatedBuild, data_dir: Path) -> Release:
         from warehouse.targets.postgres.publish import publish

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,7 +21,12 @@ import pyarrow as pa
 from psycopg import sql
 
 from expectations.readers import Partition
-from expectations.results import RESULTS_SCHEMA, CheckOutcome, quality_results_table
+from expectations.results import (
+    RESULTS_SCHEMA,
+    CheckOutcome,
+    dbt_outcomes_of_run,
+    quality_results_table,
+)
 from warehouse import meta
 from warehouse.targets import GateIO
 from warehouse.targets.postgres.connection import PostgresSettings, build_schema, schema_exists
@@ -135,11 +141,18 @@ def write_quality_results(
     run_id: str,
     checked_at: dt.datetime,
     outcomes: Sequence[CheckOutcome],
+    dbt_dir: Path | None = None,
 ) -> int:
-    """Replace the rows of ``run_id`` in ``<meta_schema>.quality_results`` and commit."""
-    table = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
+    """Replace the rows of ``run_id`` in ``<meta_schema>.quality_results`` (the gate's
+    outcomes and the run's dbt data tests) and commit."""
     target = sql.Identifier(meta_schema, meta.QUALITY_RESULTS.name)
     conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(meta_schema)))
+    conn.execute(meta.create_table(meta.DBT_RUN_RESULTS, "postgres", schema=meta_schema))
+    dbt_rows = conn.execute(
+        meta.DBT_TESTS_OF_RUN_SQL.format(meta=meta.quote(meta_schema), p="%s"), [run_id]
+    ).fetchall()
+    outcomes = [*outcomes, *dbt_outcomes_of_run(dbt_rows, dbt_dir)]
+    table = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
     conn.execute(meta.create_table(meta.QUALITY_RESULTS, "postgres", schema=meta_schema))
     conn.execute(sql.SQL("delete from {} where run_id = %s").format(target), [run_id])
     names = sql.SQL(", ").join(sql.Identifier(name) for name in RESULTS_SCHEMA.names)
@@ -172,7 +185,7 @@ def record_run_results(
         conn.commit()
 
 
-def gate_io(conn: psycopg.Connection, key: str) -> GateIO:
+def gate_io(conn: psycopg.Connection, key: str, dbt_dir: Path | None = None) -> GateIO:
     """The gate's readers of build ``key`` and of the published release (None when
     nothing is published), and the writer of the build's quality results."""
     marts = PostgresMartReader(conn, {name: build_schema(name, key) for name in ("marts", "meta")})
@@ -180,7 +193,12 @@ def gate_io(conn: psycopg.Connection, key: str) -> GateIO:
 
     def write(run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]) -> int:
         return write_quality_results(
-            conn, build_schema("meta", key), run_id=run_id, checked_at=checked_at, outcomes=outcomes
+            conn,
+            build_schema("meta", key),
+            run_id=run_id,
+            checked_at=checked_at,
+            outcomes=outcomes,
+            dbt_dir=dbt_dir,
         )
 
     return GateIO(marts=marts, previous=previous, write_results=write)

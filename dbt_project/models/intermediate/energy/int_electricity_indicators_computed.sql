@@ -11,6 +11,7 @@
 -- - co2_from_electricity_tonnes_per_person: kwh * grid emission factor (emission_factors
 --   seed, kgCO2e/kWh: the latest factor valid at the month, else the earliest) / 1000 /
 --   population_total; always modelled (one national factor for every area).
+-- The factor and household size of a month: int_electricity_parameters_matched.
 -- A 'TH' sum that does not cover every province gets no per-person value.
 
 with
@@ -27,57 +28,9 @@ denominators as (
 
 ),
 
-emission_factors as (
+parameters as (
 
-    select * from {{ ref('emission_factors') }}
-
-),
-
-planning_assumptions as (
-
-    select * from {{ ref('planning_assumptions') }}
-
-),
-
-electricity_periods as (
-
-    select distinct period
-    from electricity
-
-),
-
-grid_factors as (
-
-    select
-        electricity_periods.period,
-        emission_factors.value as kg_co2e_per_kwh,
-        row_number() over (
-            partition by electricity_periods.period
-            order by
-                case
-                    when emission_factors.valid_from <= electricity_periods.period then 0
-                    else 1
-                end,
-                abs(electricity_periods.period - emission_factors.valid_from)
-        ) as factor_rank
-    from electricity_periods
-    inner join emission_factors
-        on emission_factors.factor_code = 'grid_electricity_scope2'
-
-),
-
-household_sizes as (
-
-    select
-        electricity_periods.period,
-        planning_assumptions.value as persons_per_household,
-        row_number() over (
-            partition by electricity_periods.period
-            order by abs(electricity_periods.period - planning_assumptions.reference_date)
-        ) as assumption_rank
-    from electricity_periods
-    inner join planning_assumptions
-        on planning_assumptions.assumption_code = 'average_household_size'
+    select * from {{ ref('int_electricity_parameters_matched') }}
 
 ),
 
@@ -104,44 +57,49 @@ electricity_with_population as (
 
 ),
 
+with_population_and_factors as (
+
+    select
+        electricity_with_population.*,
+        parameters.kg_co2e_per_kwh,
+        parameters.persons_per_household,
+        electricity_with_population.is_stale
+        or electricity_with_population.population_is_stale as is_stale_any
+    from electricity_with_population
+    left join parameters
+        on electricity_with_population.period = parameters.period
+
+),
+
 per_person as (
 
     select
-        electricity_with_population.area_code,
-        electricity_with_population.period,
+        area_code,
+        period,
         'electricity_kwh_per_person' as indicator_code,
-        electricity_with_population.kwh_total
-        / nullif(electricity_with_population.population_total, 0) as value,
-        electricity_with_population.combined_source_id as source_id,
-        electricity_with_population.is_modelled
-        or electricity_with_population.population_is_modelled as is_modelled,
-        electricity_with_population.is_stale
-        or electricity_with_population.population_is_stale as is_stale,
-        electricity_with_population.population_scope,
-        electricity_with_population.population_period,
-        electricity_with_population.is_partial_coverage
-    from electricity_with_population
+        kwh_total / nullif(population_total, 0) as value,
+        combined_source_id as source_id,
+        is_modelled or population_is_modelled as is_modelled,
+        is_stale_any as is_stale,
+        population_scope,
+        population_period,
+        is_partial_coverage
+    from with_population_and_factors
 
     union all
 
     select
-        electricity_with_population.area_code,
-        electricity_with_population.period,
+        area_code,
+        period,
         'co2_from_electricity_tonnes_per_person' as indicator_code,
-        electricity_with_population.kwh_total * grid_factors.kg_co2e_per_kwh / 1000
-        / nullif(electricity_with_population.population_total, 0) as value,
-        electricity_with_population.combined_source_id as source_id,
+        kwh_total * kg_co2e_per_kwh / 1000 / nullif(population_total, 0) as value,
+        combined_source_id as source_id,
         true as is_modelled,
-        electricity_with_population.is_stale
-        or electricity_with_population.population_is_stale as is_stale,
-        electricity_with_population.population_scope,
-        electricity_with_population.population_period,
-        electricity_with_population.is_partial_coverage
-    from electricity_with_population
-    inner join grid_factors
-        on
-            electricity_with_population.period = grid_factors.period
-            and grid_factors.factor_rank = 1
+        is_stale_any as is_stale,
+        population_scope,
+        population_period,
+        is_partial_coverage
+    from with_population_and_factors
 
 ),
 
@@ -166,24 +124,18 @@ per_household_from_customers as (
 per_household_from_population as (
 
     select
-        electricity_with_population.area_code,
-        electricity_with_population.period,
+        area_code,
+        period,
         'electricity_kwh_per_household' as indicator_code,
-        electricity_with_population.kwh_residential * household_sizes.persons_per_household
-        / nullif(electricity_with_population.population_total, 0) as value,
-        electricity_with_population.combined_source_id as source_id,
+        kwh_residential * persons_per_household / nullif(population_total, 0) as value,
+        combined_source_id as source_id,
         true as is_modelled,
-        electricity_with_population.is_stale
-        or electricity_with_population.population_is_stale as is_stale,
-        electricity_with_population.population_scope,
-        electricity_with_population.population_period,
-        electricity_with_population.is_partial_coverage
-    from electricity_with_population
-    inner join household_sizes
-        on
-            electricity_with_population.period = household_sizes.period
-            and household_sizes.assumption_rank = 1
-    where coalesce(electricity_with_population.residential_customers, 0) = 0
+        is_stale_any as is_stale,
+        population_scope,
+        population_period,
+        is_partial_coverage
+    from with_population_and_factors
+    where coalesce(residential_customers, 0) = 0
 
 ),
 
