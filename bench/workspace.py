@@ -1,7 +1,8 @@
 """A throw-away copy of the project in which a benchmark runs the real pipeline.
 
 The benchmark does not patch the code it measures. It copies the packages (``extract``,
-``warehouse``, ``expectations``, ``dags``, ``dbt_project``, ``bench``, ``devtools``) into a
+``warehouse``, ``expectations``, ``smartcity``, ``dags``, ``dbt_project``, ``bench``,
+``devtools``) into a
 temporary folder and changes only the catalogue there (``extract/sources.yml``), so the synthetic
 areas are what the pipeline plans, fetches and lands:
 
@@ -45,7 +46,16 @@ import yaml
 from devtools.snapshots import modelled_bodies
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("extract", "warehouse", "expectations", "dags", "dbt_project", "bench", "devtools")
+PACKAGES = (
+    "extract",
+    "warehouse",
+    "expectations",
+    "smartcity",
+    "dags",
+    "dbt_project",
+    "bench",
+    "devtools",
+)
 IGNORED = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "target", "logs", "dbt_packages", ".user.yml", "results"
 )

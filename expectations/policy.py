@@ -17,7 +17,7 @@ import functools
 
 import yaml
 
-from warehouse.paths import dbt_project_dir
+from smartcity.settings import dbt_project_dir
 
 BLOCKING = "blocking"
 WARNING = "warning"

@@ -32,7 +32,7 @@ COPY_IGNORED = shutil.ignore_patterns(
     ".git", ".venv", ".tools", "airflow_home", "data", "build", "dist", "*.egg-info",
     "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", "target", "logs", "dbt_packages",
 )
-PRODUCT_PACKAGES = {"extract", "warehouse", "expectations"}
+PRODUCT_PACKAGES = {"extract", "warehouse", "expectations", "smartcity"}
 
 
 def _uv() -> str:
