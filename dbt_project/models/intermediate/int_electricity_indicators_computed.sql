@@ -112,6 +112,8 @@ per_person as (
         'electricity_kwh_per_person' as indicator_code,
         electricity_with_population.kwh_total
         / nullif(electricity_with_population.population_total, 0) as value,
+        electricity_with_population.kwh_total as numerator,
+        cast(electricity_with_population.population_total as double precision) as denominator,
         electricity_with_population.combined_source_id as source_id,
         electricity_with_population.is_modelled
         or electricity_with_population.population_is_modelled as is_modelled,
@@ -130,6 +132,8 @@ per_person as (
         'co2_from_electricity_tonnes_per_person' as indicator_code,
         electricity_with_population.kwh_total * grid_factors.kg_co2e_per_kwh / 1000
         / nullif(electricity_with_population.population_total, 0) as value,
+        electricity_with_population.kwh_total * grid_factors.kg_co2e_per_kwh / 1000 as numerator,
+        cast(electricity_with_population.population_total as double precision) as denominator,
         electricity_with_population.combined_source_id as source_id,
         true as is_modelled,
         electricity_with_population.is_stale
@@ -152,6 +156,8 @@ per_household_from_customers as (
         period,
         'electricity_kwh_per_household' as indicator_code,
         kwh_residential / residential_customers as value,
+        kwh_residential as numerator,
+        cast(residential_customers as double precision) as denominator,
         source_id,
         is_modelled,
         is_stale,
@@ -171,6 +177,9 @@ per_household_from_population as (
         'electricity_kwh_per_household' as indicator_code,
         electricity_with_population.kwh_residential * household_sizes.persons_per_household
         / nullif(electricity_with_population.population_total, 0) as value,
+        electricity_with_population.kwh_residential as numerator,
+        electricity_with_population.population_total
+        / household_sizes.persons_per_household as denominator,
         electricity_with_population.combined_source_id as source_id,
         true as is_modelled,
         electricity_with_population.is_stale
@@ -194,6 +203,8 @@ growth as (
         current_month.period,
         'electricity_kwh_growth_yoy' as indicator_code,
         current_month.kwh_total / nullif(previous_year.kwh_total, 0) - 1 as value,
+        current_month.kwh_total - previous_year.kwh_total as numerator,
+        previous_year.kwh_total as denominator,
         current_month.source_id,
         current_month.is_modelled or previous_year.is_modelled as is_modelled,
         current_month.is_stale or previous_year.is_stale as is_stale,
@@ -233,6 +244,8 @@ final as (
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
         cast(source_id as varchar) as source_id,
         cast(is_modelled as boolean) as is_modelled,
         cast(is_stale as boolean) as is_stale,
