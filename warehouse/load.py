@@ -18,7 +18,7 @@ import pyarrow as pa
 from extract.catalogue import load_catalogue
 from extract.landing import MANIFEST_NAME, PARQUET_NAME
 from extract.parsers import schema_of
-from warehouse import paths
+from warehouse import paths, plan_targets
 from warehouse.fetch_log import create_view as create_fetch_log_view
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -147,5 +147,6 @@ def load_raw(
             select * replace (cast(fetched_at as timestamptz) as fetched_at) from manifests
         """)
         _source_status(con, source_ids, fetch_log)
+        counts["plan_targets"] = plan_targets.write_raw(con, plan_targets.load_targets())
         create_fetch_log_view(con, data_dir)
     return counts
