@@ -91,7 +91,9 @@ def test_bad_entry_is_refused_naming_it(tmp_path, old, new, message):
 
 
 def test_repeated_area_and_indicator_and_bad_shape(tmp_path):
-    with pytest.raises(PlanTargetsError, match="entry 2 .*repeats the area and indicator of entry 1"):
+    with pytest.raises(
+        PlanTargetsError, match="entry 2 .*repeats the area and indicator of entry 1"
+    ):
         load_targets(write(tmp_path, "targets:\n" + GOOD_ENTRY + GOOD_ENTRY))
     with pytest.raises(PlanTargetsError, match="expected a mapping with one key 'targets'"):
         load_targets(write(tmp_path, "- area_code: '91'\n"))
@@ -99,8 +101,12 @@ def test_repeated_area_and_indicator_and_bad_shape(tmp_path):
         load_targets(write(tmp_path, "targets: [\n"))
 
 
-def test_plan_step_and_check_conf_refuse_a_bad_file_before_any_request(tmp_path, monkeypatch, capsys):
-    path = write(tmp_path, "targets:\n" + GOOD_ENTRY.replace('area_code: "91"', 'area_code: "9999"'))
+def test_plan_step_and_check_conf_refuse_a_bad_file_before_any_request(
+    tmp_path, monkeypatch, capsys
+):
+    path = write(
+        tmp_path, "targets:\n" + GOOD_ENTRY.replace('area_code: "91"', 'area_code: "9999"')
+    )
     monkeypatch.setenv(plan_targets.PLAN_TARGETS_ENV, str(path))
 
     def no_requests(*args, **kwargs):

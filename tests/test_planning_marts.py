@@ -117,17 +117,27 @@ def test_every_rank_percentile_and_score_rederived(built):
                 assert m["rank"] is None and m["score_0_100"] is None, key
                 expected_pct = None if n == 1 else sum(x < v for x in values) / (n - 1)
             else:
-                better = sum((x > v) if direction == "higher_is_better" else (x < v) for x in values)
+                better = sum(
+                    (x > v) if direction == "higher_is_better" else (x < v) for x in values
+                )
                 assert m["rank"] == 1 + better, (key, m["area_code"])
-                expected_pct = None if n == 1 else sum(
-                    (x <= v) if direction == "higher_is_better" else (x >= v) for x in values
-                ) - 1
+                expected_pct = (
+                    None
+                    if n == 1
+                    else sum(
+                        (x <= v) if direction == "higher_is_better" else (x >= v) for x in values
+                    )
+                    - 1
+                )
                 expected_pct = None if n == 1 else expected_pct / (n - 1)
                 if high == low:
                     assert m["score_0_100"] is None, key
                 else:
-                    share = (v - low) / (high - low) if direction == "higher_is_better" else (
-                        (high - v) / (high - low))
+                    share = (
+                        (v - low) / (high - low)
+                        if direction == "higher_is_better"
+                        else ((high - v) / (high - low))
+                    )
                     assert m["score_0_100"] == pytest.approx(100 * share, abs=1e-9), key
             if expected_pct is None:
                 assert m["percentile"] is None, key
@@ -211,7 +221,9 @@ def indicator_value(built, area_code, period, code):
 
 
 def test_plan_progress_one_row_per_target_and_national_targets(built):
-    rows = rows_of(built, "select * from marts.mart_plan_progress order by area_code, indicator_code")
+    rows = rows_of(
+        built, "select * from marts.mart_plan_progress order by area_code, indicator_code"
+    )
     local = [r for r in rows if r["target_origin"] == "local_plan"]
     national = [r for r in rows if r["target_origin"] == "national_policy"]
     assert [(r["area_code"], r["indicator_code"]) for r in local] == [
@@ -220,7 +232,9 @@ def test_plan_progress_one_row_per_target_and_national_targets(built):
     # the national road-safety target applies to every other province
     assert len(national) == 77 - 2
     assert {r["indicator_code"] for r in national} == {"road_deaths_per_100k"}
-    assert all(r["target_value"] == 12 and r["target_period"] == dt.date(2027, 12, 31) for r in national)
+    assert all(
+        r["target_value"] == 12 and r["target_period"] == dt.date(2027, 12, 31) for r in national
+    )
     assert all("Road Safety Master Plan" in r["source"] for r in national)
     # their 2021 baseline is not in this build: no_data
     assert {r["status"] for r in national} == {"no_data"}
@@ -240,20 +254,28 @@ def test_plan_progress_formula(built):
     assert row["actual_annual_change"] == pytest.approx(latest - baseline)
     expected = "on_track" if share >= 1 / 8 else "off_track"
     assert row["status"] == expected
-    assert row["u4ssc_band"] == (1 if share < 0.33 else 2 if share < 0.66 else 3 if share < 0.95 else 4)
+    assert row["u4ssc_band"] == (
+        1 if share < 0.33 else 2 if share < 0.66 else 3 if share < 0.95 else 4
+    )
     assert row["baseline_is_modelled"] is True  # the population divided by is modelled
     assert row["source"].startswith("EXAMPLE ONLY")
     # Bangkok's made-up target (17 by 2022) is already passed: achieved, band 4
     (bangkok,) = rows_of(built, """
         select * from marts.mart_plan_progress where area_code = '10' and indicator_code = 'road_deaths_per_100k'
     """)  # fmt: skip
-    bkk_latest = indicator_value(built, "10", dt.date(2020, 12, 31), "road_deaths_per_100k")["value"]
+    bkk_latest = indicator_value(built, "10", dt.date(2020, 12, 31), "road_deaths_per_100k")[
+        "value"
+    ]
     assert bkk_latest <= 17 and bangkok["status"] == "achieved" and bangkok["u4ssc_band"] == 4
     # no value after the baseline: no_data
     (bev,) = rows_of(built, """
         select * from marts.mart_plan_progress where area_code = '91' and indicator_code = 'bev_share_of_fleet'
     """)  # fmt: skip
-    assert bev["status"] == "no_data" and bev["progress_share"] is None and bev["actual_annual_change"] is None
+    assert (
+        bev["status"] == "no_data"
+        and bev["progress_share"] is None
+        and bev["actual_annual_change"] is None
+    )
 
 
 # ---------------------------------------------------------------- projection and outlook

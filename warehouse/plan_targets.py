@@ -33,7 +33,14 @@ from warehouse import paths
 
 PLAN_TARGETS_ENV = "SMARTCITY_PLAN_TARGETS"
 DEFAULT_FILE_NAME = "plan_targets.yml"
-FIELDS = ("area_code", "indicator_code", "baseline_period", "target_value", "target_period", "source")
+FIELDS = (
+    "area_code",
+    "indicator_code",
+    "baseline_period",
+    "target_value",
+    "target_period",
+    "source",
+)
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 RAW_COLUMNS = (
     "entry_number integer, area_code varchar, indicator_code varchar, baseline_period varchar, "
@@ -127,7 +134,9 @@ def parse_targets(
     seen: dict[tuple[str, str], int] = {}
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise _entry_error(path, number, entry, "an entry must be a mapping of the fields " + ", ".join(FIELDS))
+            raise _entry_error(
+                path, number, entry, "an entry must be a mapping of the fields " + ", ".join(FIELDS)
+            )
         missing = [field for field in FIELDS if entry.get(field) is None or entry.get(field) == ""]
         if missing:
             raise _entry_error(path, number, entry, f"missing field(s) {', '.join(missing)}")
@@ -136,20 +145,30 @@ def parse_targets(
             raise _entry_error(path, number, entry, f"unknown field(s) {', '.join(unknown)}")
         area_code = _text(entry["area_code"])
         if area_code not in areas:
-            raise _entry_error(path, number, entry, f"unknown area_code {entry['area_code']!r} (not in dim_area)")
+            raise _entry_error(
+                path, number, entry, f"unknown area_code {entry['area_code']!r} (not in dim_area)"
+            )
         indicator_code = _text(entry["indicator_code"])
         if indicator_code not in indicators:
             raise _entry_error(
-                path, number, entry, f"unknown indicator_code {entry['indicator_code']!r} (not in the indicator catalogue)"
+                path,
+                number,
+                entry,
+                f"unknown indicator_code {entry['indicator_code']!r} (not in the indicator catalogue)",
             )
         periods = {}
         for field in ("baseline_period", "target_period"):
             text = _text(entry[field])
             if text is None or not _PERIOD.match(text):
-                raise _entry_error(path, number, entry, f"{field} {entry[field]!r} is not a 'YYYY-MM' month")
+                raise _entry_error(
+                    path, number, entry, f"{field} {entry[field]!r} is not a 'YYYY-MM' month"
+                )
             if int(text[:4]) > 2400:
                 raise _entry_error(
-                    path, number, entry, f"{field} {text} looks like a Buddhist Era year: give the Gregorian 'YYYY-MM'"
+                    path,
+                    number,
+                    entry,
+                    f"{field} {text} looks like a Buddhist Era year: give the Gregorian 'YYYY-MM'",
                 )
             periods[field] = text
         if periods["target_period"] <= periods["baseline_period"]:
@@ -167,11 +186,20 @@ def parse_targets(
             raise _entry_error(path, number, entry, f"source {entry['source']!r} is not text")
         key = (area_code, indicator_code)
         if key in seen:
-            raise _entry_error(path, number, entry, f"repeats the area and indicator of entry {seen[key]}")
+            raise _entry_error(
+                path, number, entry, f"repeats the area and indicator of entry {seen[key]}"
+            )
         seen[key] = number
         targets.append(
-            PlanTarget(number, area_code, indicator_code, periods["baseline_period"], float(value),
-                       periods["target_period"], source)  # fmt: skip
+            PlanTarget(
+                number,
+                area_code,
+                indicator_code,
+                periods["baseline_period"],
+                float(value),
+                periods["target_period"],
+                source,
+            )  # fmt: skip
         )
     return targets
 
