@@ -112,7 +112,7 @@ def test_plan_step_and_check_conf_refuse_a_bad_file_before_any_request(
     def no_requests(*args, **kwargs):
         raise AssertionError("a request was made")
 
-    monkeypatch.setattr("extract.http_client.make_session", no_requests)
+    monkeypatch.setattr("warehouse.refresh.make_session", no_requests)
     with pytest.raises(RunConfigError, match="unknown area_code '9999'"):
         refresh.plan({"sources": ["dopa_population"], "provinces": ["91"]})
     assert cli.check_conf("{}") == 2

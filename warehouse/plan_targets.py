@@ -20,7 +20,6 @@ period not after its baseline, a missing field or a repeated area and indicator 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,10 +28,9 @@ from typing import Any
 import yaml
 
 from extract.errors import RunConfigError
-from warehouse import paths
+from smartcity import settings
 
-PLAN_TARGETS_ENV = "SMARTCITY_PLAN_TARGETS"
-DEFAULT_FILE_NAME = "plan_targets.yml"
+PLAN_TARGETS_ENV = settings.PLAN_TARGETS
 FIELDS = (
     "area_code",
     "indicator_code",
@@ -65,12 +63,11 @@ class PlanTarget:
 
 def targets_path() -> Path:
     """The plan targets file: ``$SMARTCITY_PLAN_TARGETS``, else ``<data dir>/plan_targets.yml``."""
-    value = os.environ.get(PLAN_TARGETS_ENV)
-    return Path(value).expanduser() if value else paths.data_dir() / DEFAULT_FILE_NAME
+    return settings.plan_targets_file() or settings.data_dir() / settings.DEFAULT_PLAN_TARGETS_NAME
 
 
 def _seed_codes(name: str, column: str) -> set[str]:
-    path = paths.dbt_project_dir() / "seeds" / name
+    path = settings.dbt_project_dir() / "seeds" / name
     if not path.exists():
         return set()
     with path.open(encoding="utf-8", newline="") as handle:
@@ -82,7 +79,7 @@ def known_area_codes() -> set[str]:
     (``ref_*.csv`` with an ``area_code`` column: provinces, districts and any further
     level added to the reference)."""
     codes = {"TH"}
-    for path in sorted((paths.dbt_project_dir() / "seeds").glob("ref_*.csv")):
+    for path in sorted((settings.dbt_project_dir() / "seeds").glob("ref_*.csv")):
         codes |= _seed_codes(path.name, "area_code")
     return codes
 
@@ -208,7 +205,7 @@ def load_targets(path: Path | None = None) -> list[PlanTarget]:
     """The validated targets of the file (``targets_path()`` by default); ``[]`` when absent."""
     path = path or targets_path()
     if not path.exists():
-        if os.environ.get(PLAN_TARGETS_ENV):
+        if settings.plan_targets_file() is not None:
             raise PlanTargetsError(f"plan targets file {path} ({PLAN_TARGETS_ENV}) does not exist")
         return []
     try:
