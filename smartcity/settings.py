@@ -76,6 +76,8 @@ ALERT_EMAIL = "SMARTCITY_ALERT_EMAIL"
 ALERT_SLACK_CONN = "SMARTCITY_ALERT_SLACK_CONN"
 
 MODELLED_BODIES = "SMARTCITY_MODELLED_BODIES"
+PLAN_TARGETS = "SMARTCITY_PLAN_TARGETS"
+DEFAULT_PLAN_TARGETS_NAME = "plan_targets.yml"  # in the data directory
 
 
 def _get(name: str, env: Mapping[str, str] | None) -> str | None:
@@ -172,6 +174,14 @@ def modelled_bodies(env: Mapping[str, str] | None = None) -> Path | None:
     ``extract.landing``). Unset in production: every landed body counts as published."""
     value = _get(MODELLED_BODIES, env)
     return Path(value.strip()) if value and value.strip() else None
+
+
+def plan_targets_file(env: Mapping[str, str] | None = None) -> Path | None:
+    """``SMARTCITY_PLAN_TARGETS`` (default none): the plan targets file (YAML, see
+    ``warehouse.plan_targets``); unset, ``plan_targets.yml`` in the data directory is
+    used when it exists (absent: no local targets)."""
+    value = _get(PLAN_TARGETS, env)
+    return Path(value.strip()).expanduser() if value and value.strip() else None
 
 
 def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:

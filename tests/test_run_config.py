@@ -9,8 +9,8 @@ from extract.run_config import plan_slices
 def test_default_plan_covers_every_province_and_default_period():
     slices = plan_slices({})
     population = [s for s in slices if s.source_id == "dopa_population"]
-    assert len(population) == 77 * 2
-    assert {s.period for s in population} == {"2020-12", "2021-06"}
+    assert len(population) == 77 * 3
+    assert {s.period for s in population} == {"2020-12", "2021-06", "2025-12"}
     assert [s for s in slices if s.source_id == "dopa_population_thai"] == [
         s for s in slices if (s.source_id, s.province, s.period) == ("dopa_population_thai", "91", "2026-09")
     ]

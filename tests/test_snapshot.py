@@ -62,6 +62,31 @@ def test_dec_2563_totals_are_the_real_province_figures() -> None:
     assert total("a23_y6312_n999_p99_cc10.json") == 5_588_222  # Bangkok, official
 
 
+def test_dec_2568_sex_totals_are_the_real_stat_a68_figures() -> None:
+    real = builder.load_stat_a68_sex_totals(REAL_DIR)
+    assert real["91"] == (161_425, 163_135)  # Satun, as in stat_a68
+    national = [0, 0]
+    for cc, (male, female) in real.items():
+        body = read_body(f"a23_y6812_n999_p99_cc{cc}.json")
+        assert (body[0]["lsSumTotTot"], body[1]["lsSumTotTot"]) == (male, female), cc
+        national[0], national[1] = national[0] + male, national[1] + female
+    assert national == [32_045_088, 33_763_923]  # the country line of stat_a68
+    assert sum(national) == 65_809_011
+
+
+def test_dec_2568_is_the_dec_2563_cohorts_five_years_on() -> None:
+    """Each modelled Dec 2568 cohort (ages 5..100) is close to its Dec 2563 cohort five
+    ages younger times the assumed survival, before the split to the real totals."""
+    before = read_body("a23_y6312_n999_p99_cc91.json")
+    after = read_body("a23_y6812_n999_p99_cc91.json")
+    for sex in (0, 1):
+        shifted = [before[sex][f"lsAge{age - 5}"] * builder.five_year_survival(sex + 1, age - 5)
+                   for age in range(5, 101)]  # fmt: skip
+        scale = sum(after[sex][f"lsAge{age}"] for age in range(5, 101)) / sum(shifted)
+        for age, expected in zip(range(5, 101), shifted, strict=True):
+            assert abs(after[sex][f"lsAge{age}"] - expected * scale) <= max(2, 0.02 * expected * scale)
+
+
 def test_jun_2564_band_totals_are_exact() -> None:
     real = json.loads((REAL_DIR / builder.BANDS_6406_FILE).read_text(encoding="utf-8"))
     assert len(real) == 77
@@ -108,7 +133,7 @@ def test_satun_offices_are_real_and_add_up_to_the_province(satun_real: dict[str,
 
 def test_index_marks_modelled_and_real(index: dict[str, Any]) -> None:
     entries = index["entries"]
-    assert len(entries) == 77 * 2 + 1 + 14
+    assert len(entries) == 77 * 3 + 1 + 14
     for entry in entries:
         query = entry["query"]
         real = query["yymm"] == "6909"
@@ -122,7 +147,7 @@ def test_index_marks_modelled_and_real(index: dict[str, Any]) -> None:
         path, _, raw_query = entry["url"].partition("?")
         assert (path, normalise_query(raw_query)) == entry_key(entry["path"], query)
     modelled = {(e["query"]["yymm"], e["query"]["cc"]) for e in entries if e["is_modelled"]}
-    assert {yymm for yymm, _ in modelled} == {"6312", "6406"}
+    assert {yymm for yymm, _ in modelled} == {"6312", "6406", "6812"}
     assert len({cc for _, cc in modelled}) == 77
 
 

@@ -34,9 +34,13 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
 
     A batch, not a single province, is the unit of an Airflow task: 77 provinces of one
     month are seconds of HTTP but minutes of per-task start-up when mapped one by one.
-    ``RunConfigError`` is raised before any request.
+    ``RunConfigError`` is raised before any request, and so is ``PlanTargetsError`` (a
+    ``RunConfigError``) for a bad plan targets file (``SMARTCITY_PLAN_TARGETS``).
     """
+    from warehouse.plan_targets import load_targets
+
     slices = plan_slices(conf)
+    load_targets()  # validated now, so a bad file stops the run before any request
     batches = []
     for (source_id, period), group in itertools.groupby(
         slices, key=lambda s: (s.source_id, s.period)

@@ -33,6 +33,7 @@ INDEX_FORMAT = 1
 SATUN_FILE = "dopa_statpop_satun_6909_thai.json"
 TOTALS_2563_FILE = "dopa_province_population_2563.json"
 BANDS_6406_FILE = "dopa_province_age_bands_6406.json"
+STAT_A68_FILE = "dopa_stat_a68.txt"
 
 SATUN_CC = "91"
 SATUN_YYMM = "6909"
@@ -63,6 +64,23 @@ METHOD_6312 = (
     "total is exact); each band is then split over (sex, age) in proportion to the real "
     "Satun single-age profile by sex, as for Jun 2564 BE."
 )
+METHOD_6812 = (
+    "Modelled. A second single-age vintage five years after Dec 2563 BE, so that the "
+    "Hamilton-Perry projection has two vintages. The province's real male and female "
+    "totals at 31 Dec 2568 BE (DOPA's file stat_a68, dopa_stat_a68.txt) are split over "
+    "ages in proportion to the modelled Dec 2563 BE cells aged five years: each cohort "
+    "moves up five ages (96 and over into 101), times a five-year survival of a Gompertz "
+    "hazard (an assumption of this project, not a Thai life table), and ages 0-4 are the "
+    "Dec 2563 BE ages 0-4 times 0.8 (fewer births, an assumption); largest remainder, so "
+    "each sex total is exact. The age detail is not DOPA's."
+)
+# Gompertz hazard per year, h(x) = A * exp(B * x), of the modelled Dec 2568 BE vintage:
+# an assumption for the snapshot only (see METHOD_6812), not a published life table.
+GOMPERTZ_A = {1: 0.0001, 2: 0.00005}
+GOMPERTZ_B = 0.085
+BIRTHS_FACTOR_6812 = 0.8
+WEIGHT_SCALE = 1_000_000  # weights to integers, so the split stays exact integer arithmetic
+
 METHOD_REAL = (
     "Real. lsAge0..lsAge101 by sex copied unmodified from the DOPA statpop response "
     "recorded for Satun at Sep 2569 BE (Thai nationals, nat=99); lsSumTotTot is their "
@@ -220,6 +238,53 @@ def load_province_inputs(real_dir: Path) -> tuple[dict[str, int], dict[str, dict
     return totals, bands
 
 
+def load_stat_a68_sex_totals(real_dir: Path) -> dict[str, tuple[int, int]]:
+    """Province -> (male, female) at 31 Dec 2568 BE from DOPA's stat_a68 file.
+
+    Lines: ``yymm|cc|province|rcode|office|0| |0| |male|female|total|houses|``, numbers
+    with thousands separators; the province line has rcode 0, the country cc 0.
+    """
+    text = (real_dir / STAT_A68_FILE).read_text(encoding="utf-8-sig")
+    totals: dict[str, tuple[int, int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split("|")
+        if len(fields) < 13 or fields[0] != "6812":
+            raise ValueError(f"{STAT_A68_FILE} line {number}: unexpected layout {line[:60]!r}")
+        cc, rcode = fields[1].strip(), fields[3].strip()
+        if cc == "0" or rcode != "0":
+            continue
+        male, female, total = (int(fields[i].replace(",", "")) for i in (9, 10, 11))
+        if male + female != total:
+            raise ValueError(f"{STAT_A68_FILE} line {number}: male + female != total")
+        totals[f"{int(cc):02d}"] = (male, female)
+    if len(totals) != 77:
+        raise ValueError(f"{STAT_A68_FILE}: {len(totals)} provinces, expected 77")
+    return totals
+
+
+def five_year_survival(sex: int, age: int) -> float:
+    """Survival from age ``age`` to ``age + 5`` under the assumed Gompertz hazard."""
+    import math
+
+    return math.exp(-5 * GOMPERTZ_A[sex] * math.exp(GOMPERTZ_B * (age + 2.5)))
+
+
+def age_forward_five_years(
+    ages_by_sex: dict[int, list[int]], sex_totals: tuple[int, int]
+) -> dict[int, list[int]]:
+    """The cells five years on (see METHOD_6812), split to the real sex totals exactly."""
+    result = {}
+    for sex, total in zip(SEXES, sex_totals, strict=True):
+        before = ages_by_sex[sex]
+        weights = [0.0] * N_AGES
+        for age in range(5):
+            weights[age] = before[age] * BIRTHS_FACTOR_6812
+        for age, count in enumerate(before):
+            weights[min(age + 5, N_AGES - 1)] += count * five_year_survival(sex, age)
+        result[sex] = largest_remainder(total, [round(w * WEIGHT_SCALE) for w in weights])
+    return result
+
+
 class SnapshotWriter:
     """Collects response bodies and their index entries, then writes them out."""
 
@@ -275,9 +340,24 @@ class SnapshotWriter:
 
 
 def add_modelled_provinces(writer: SnapshotWriter, real_dir: Path, profile: dict) -> None:
-    """Dec 2563 and Jun 2564, all 77 provinces, all nationalities (modelled)."""
+    """Dec 2563, Jun 2564 and Dec 2568, all 77 provinces, all nationalities (modelled)."""
     totals_2563, bands_6406 = load_province_inputs(real_dir)
+    sex_totals_2568 = load_stat_a68_sex_totals(real_dir)
     for cc in sorted(totals_2563):
+        ages_6312 = model_ages_by_sex(split_into_bands(totals_2563[cc], bands_6406[cc]), profile)
+        body = response_body(
+            age_forward_five_years(ages_6312, sex_totals_2568[cc]),
+            yymm="6812", nat="999", level=2, rcode=cc, aa="0", as_text=False,
+        )  # fmt: skip
+        writer.add(
+            statpop_query(23, "6812", "999", cc),
+            body,
+            is_modelled=True,
+            population_scope="all_nationalities",
+            method=METHOD_6812,
+            derived_from=[STAT_A68_FILE, TOTALS_2563_FILE, BANDS_6406_FILE, SATUN_FILE],
+            last_modified=http_date(month_after("6812")),
+        )
         months = (
             (
                 "6312",

@@ -14,6 +14,8 @@
     'old_age_dependency_ratio',
     'total_dependency_ratio',
     'ageing_index',
+    'pop_50_59',
+    'pre_elderly_per_100_elderly',
     'vehicles_registered',
     'vehicles_per_1000_people',
     'bev_share_of_fleet',

@@ -10,5 +10,7 @@
         'old_age_dependency_ratio',
         'total_dependency_ratio',
         'ageing_index',
+        'pop_50_59',
+        'pre_elderly_per_100_elderly',
     ],
 ) }}

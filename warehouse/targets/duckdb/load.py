@@ -19,6 +19,7 @@ from extract.landing import PARQUET_NAME
 from extract.parsers import schema_of
 from extract.status import FetchStatus
 from smartcity import settings
+from warehouse import plan_targets
 from warehouse.fetch_log import create_view as create_fetch_log_view
 from warehouse.paths import landed_manifests
 
@@ -138,5 +139,6 @@ def load_raw(
             select * replace (cast(fetched_at as timestamptz) as fetched_at) from manifests
         """)
         _source_status(con, source_ids, fetch_log)
+        counts["plan_targets"] = plan_targets.write_raw(con, plan_targets.load_targets())
         create_fetch_log_view(con, data_dir)
     return counts

@@ -23,6 +23,8 @@ final as (
         cast(household_income.period as date) as period,
         cast('household_income_monthly_baht' as varchar) as indicator_code,
         cast(household_income.avg_monthly_income_baht as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator,
         cast(household_income.source_id as varchar) as source_id,
         cast(household_income.is_modelled as boolean) as is_modelled,
         cast(coalesce(source_status.is_stale, false) as boolean) as is_stale,

@@ -55,6 +55,8 @@ coverage as (
         'data_coverage_share' as indicator_code,
         cast(area_periods.indicators_with_value as double precision)
         / nullif(catalogued_count.indicators_catalogued, 0) as value,
+        cast(area_periods.indicators_with_value as double precision) as numerator,
+        cast(catalogued_count.indicators_catalogued as double precision) as denominator,
         'indicator_catalogue' as source_id,
         false as is_modelled,
         false as is_stale
@@ -70,6 +72,8 @@ freshness as (
         area_periods.period,
         'data_freshness_days' as indicator_code,
         cast(max(source_freshness.freshness_days) as double precision) as value,
+        cast(null as double precision) as numerator,
+        cast(null as double precision) as denominator,
         'landing_manifests' as source_id,
         false as is_modelled,
         bool_or(source_freshness.is_stale) as is_stale
@@ -97,6 +101,8 @@ final as (
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
         cast(source_id as varchar) as source_id,
         cast(is_modelled as boolean) as is_modelled,
         cast(is_stale as boolean) as is_stale,

@@ -54,6 +54,8 @@ described as (
         indicator_catalogue.dimension,
         unioned.indicator_code,
         unioned.value,
+        unioned.numerator,
+        unioned.denominator,
         indicator_catalogue.unit,
         unioned.source_id,
         case
@@ -69,7 +71,8 @@ described as (
             when unioned.is_partial_coverage then 'partial_coverage'
             else 'ok'
         end as quality_status,
-        unioned.population_period
+        unioned.population_period,
+        unioned.population_scope
     from unioned
     left join indicator_catalogue
         on unioned.indicator_code = indicator_catalogue.indicator_code
@@ -84,13 +87,16 @@ final as (
         cast(described.dimension as varchar) as dimension,
         cast(described.indicator_code as varchar) as indicator_code,
         cast(described.value as double precision) as value,
+        cast(described.numerator as double precision) as numerator,
+        cast(described.denominator as double precision) as denominator,
         cast(described.unit as varchar) as unit,
         cast(described.source_id as varchar) as source_id,
         cast(described.source_vintage as varchar) as source_vintage,
         cast(described.is_modelled as boolean) as is_modelled,
         cast(described.quality_status as varchar) as quality_status,
         cast(quality_statuses.severity_rank as integer) as quality_rank,
-        cast(described.population_period as date) as population_period
+        cast(described.population_period as date) as population_period,
+        cast(described.population_scope as varchar) as population_scope
     from described
     left join quality_statuses
         on described.quality_status = quality_statuses.quality_status

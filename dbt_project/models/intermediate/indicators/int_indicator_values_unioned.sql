@@ -59,6 +59,8 @@ final as (
         period,
         indicator_code,
         value,
+        numerator,
+        denominator,
         source_id,
         is_modelled,
         is_stale,

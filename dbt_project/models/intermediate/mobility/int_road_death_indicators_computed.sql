@@ -25,6 +25,8 @@ per_person as (
         denominators.population_period,
         road_deaths.is_partial_coverage,
         'road_deaths_per_100k' as indicator_code,
+        cast(road_deaths.deaths as double precision) as numerator,
+        cast(denominators.population_total as double precision) as denominator,
         100000 * cast(road_deaths.deaths as double precision)
         / nullif(denominators.population_total, 0) as value,
         case
@@ -50,6 +52,8 @@ final as (
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
         cast(source_id as varchar) as source_id,
         cast(is_modelled as boolean) as is_modelled,
         cast(is_stale as boolean) as is_stale,

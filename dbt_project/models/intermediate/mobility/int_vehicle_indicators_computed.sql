@@ -48,7 +48,9 @@ fleet_values as (
         area_code,
         period,
         'vehicles_registered' as indicator_code,
-        cast(vehicles_registered as double precision) as value
+        cast(vehicles_registered as double precision) as value,
+        cast(vehicles_registered as double precision) as numerator,
+        cast(null as double precision) as denominator
     from fleet
 
     union all
@@ -58,7 +60,9 @@ fleet_values as (
         period,
         'bev_share_of_fleet' as indicator_code,
         cast(battery_electric as double precision)
-        / nullif(vehicles_registered, 0) as value
+        / nullif(vehicles_registered, 0) as value,
+        cast(battery_electric as double precision) as numerator,
+        cast(vehicles_registered as double precision) as denominator
     from fleet
 
     union all
@@ -68,7 +72,9 @@ fleet_values as (
         period,
         'electrified_share_of_fleet' as indicator_code,
         cast(battery_electric + hybrid + plug_in_hybrid as double precision)
-        / nullif(vehicles_registered, 0) as value
+        / nullif(vehicles_registered, 0) as value,
+        cast(battery_electric + hybrid + plug_in_hybrid as double precision) as numerator,
+        cast(vehicles_registered as double precision) as denominator
     from fleet
 
     union all
@@ -77,7 +83,9 @@ fleet_values as (
         area_code,
         period,
         'diesel_share_of_fleet' as indicator_code,
-        cast(diesel as double precision) / nullif(vehicles_registered, 0) as value
+        cast(diesel as double precision) / nullif(vehicles_registered, 0) as value,
+        cast(diesel as double precision) as numerator,
+        cast(vehicles_registered as double precision) as denominator
     from fleet
 
 ),
@@ -89,6 +97,8 @@ fleet_described as (
         fleet_values.period,
         fleet_values.indicator_code,
         fleet_values.value,
+        fleet_values.numerator,
+        fleet_values.denominator,
         fleet.source_id,
         fleet.is_modelled,
         fleet.is_stale,
@@ -111,6 +121,8 @@ per_person as (
         'vehicles_per_1000_people' as indicator_code,
         1000 * cast(vehicles_registered as double precision)
         / nullif(population_total, 0) as value,
+        cast(vehicles_registered as double precision) as numerator,
+        cast(population_total as double precision) as denominator,
         combined_source_id as source_id,
         is_modelled or population_is_modelled as is_modelled,
         is_stale or population_is_stale as is_stale,
@@ -136,6 +148,8 @@ final as (
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
         cast(source_id as varchar) as source_id,
         cast(is_modelled as boolean) as is_modelled,
         cast(is_stale as boolean) as is_stale,

@@ -4,16 +4,20 @@
 -- into the row is stale in raw.source_status; is_partial_coverage: a 'TH' row summed
 -- over fewer provinces than ref_provinces holds.
 
-{%- set population_indicators = [
-    'population_total',
-    'sex_ratio',
-    'share_60_plus',
-    'share_65_plus',
-    'share_80_plus',
-    'old_age_dependency_ratio',
-    'total_dependency_ratio',
-    'ageing_index',
-] %}
+{#- indicator code: (numerator, denominator); value = multiplier * numerator /
+    denominator (indicator_catalogue.multiplier), a count has no denominator -#}
+{%- set population_indicators = {
+    'population_total': ('population_total', none),
+    'sex_ratio': ('population_male', 'population_female'),
+    'share_60_plus': ('pop_60_plus', 'population_total'),
+    'share_65_plus': ('pop_65_plus', 'population_total'),
+    'share_80_plus': ('pop_80_plus', 'population_total'),
+    'old_age_dependency_ratio': ('pop_65_plus', 'pop_15_64'),
+    'total_dependency_ratio': ('pop_0_14 + pop_65_plus', 'pop_15_64'),
+    'ageing_index': ('pop_60_plus', 'pop_0_14'),
+    'pop_50_59': ('pop_50_59', none),
+    'pre_elderly_per_100_elderly': ('pop_50_59', 'pop_60_plus'),
+} %}
 
 with
 
@@ -86,12 +90,14 @@ flagged as (
 
 indicator_values as (
 
-    {% for indicator_code in population_indicators %}
+    {% for indicator_code, parts in population_indicators.items() %}
         select
             area_code,
             period,
             '{{ indicator_code }}' as indicator_code,
             cast({{ indicator_code }} as double precision) as value,
+            cast({{ parts[0] }} as double precision) as numerator,
+            cast({{ parts[1] if parts[1] else 'null' }} as double precision) as denominator,
             source_id,
             is_modelled,
             is_stale,
@@ -111,6 +117,8 @@ final as (
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
         cast(source_id as varchar) as source_id,
         cast(is_modelled as boolean) as is_modelled,
         cast(is_stale as boolean) as is_stale,
