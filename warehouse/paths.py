@@ -11,6 +11,8 @@ PUBLISHED_NAME = "planning.duckdb"
 WAREHOUSE_ENV = "SMARTCITY_WAREHOUSE"
 WAREHOUSE_TARGETS = ("duckdb", "postgres")  # the first is the default
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+# DuckDB 1.4 is DuckDB's long-term-support line: the oldest reader a release must open.
+DEFAULT_DUCKDB_STORAGE_VERSION = "v1.4.0"
 
 
 def data_dir() -> Path:
@@ -33,6 +35,14 @@ def duckdb_memory_limit() -> str:
     spills to temporary files beyond it; its own default (80% of RAM) is not for a worker
     shared with other tasks."""
     return os.environ.get("SMARTCITY_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_storage_version() -> str:
+    """Storage format of the build file, hence of every release (``SMARTCITY_DUCKDB_STORAGE_VERSION``,
+    default ``v1.4.0``): DuckDB writes a file readable by that version and later ones. The
+    build file is created in it by the load step; dbt, the gate and publish reopen the
+    file, which keeps the format it was created with."""
+    return os.environ.get("SMARTCITY_DUCKDB_STORAGE_VERSION") or DEFAULT_DUCKDB_STORAGE_VERSION
 
 
 def dbt_project_dir() -> Path:
