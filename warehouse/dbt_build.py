@@ -59,6 +59,31 @@ def _record(build_path: Path, run_results: dict, run_id: str) -> None:
             con.executemany("insert into meta.dbt_run_results values (?, ?, ?, ?, ?, ?)", rows)
 
 
+class _NodeProgress:
+    """dbt's events as a progress bar: nodes (models, seeds, tests) done of the total."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __enter__(self) -> _NodeProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            # node_count also counts nodes that finish without a NodeFinished event
+            self.bar.total = max(self.bar.n, 1)
+            self.bar.close()
+
+    def __call__(self, event: Any) -> None:
+        from warehouse import progress
+
+        name = event.info.name
+        if name == "ConcurrencyLine" and self.bar is None:
+            self.bar = progress.bar("dbt build", event.data.node_count, unit="node")
+        elif name == "NodeFinished" and self.bar is not None:
+            self.bar.update(1)
+
+
 def invoke_dbt_build(
     *, target: str, target_dir: Path, dbt_vars: dict[str, str] | None = None
 ) -> tuple[dict, Any]:
@@ -83,7 +108,8 @@ def invoke_dbt_build(
     ]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
-    result = dbtRunner().invoke(args)
+    with _NodeProgress() as callback:
+        result = dbtRunner(callbacks=[callback]).invoke(args)
     results_file = target_dir / "target" / "run_results.json"
     if not results_file.exists():
         raise DbtBuildError(f"dbt build did not run: {result.exception or 'no run_results.json'}")
