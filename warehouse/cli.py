@@ -57,9 +57,12 @@ def summary() -> int:
     print(f"Release {release_id} (run {run_id}, {published_at:%Y-%m-%d %H:%M:%S %Z})")
     for table, rows in counts:
         print(f"  marts.{table}: {rows} rows")
-    print(f"\nExample query (duckdb -readonly {published}):\n{EXAMPLE_QUERY};")
+    print(f"\nExample query (make sql, or .venv/bin/duckdb -readonly {published}):\n{EXAMPLE_QUERY};")
     for row in example:
         print("  ", row)
+    from warehouse.outputs import where
+
+    print(f"\n{where()}")
     return 0
 
 

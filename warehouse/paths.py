@@ -45,6 +45,22 @@ def duckdb_storage_version() -> str:
     return os.environ.get("SMARTCITY_DUCKDB_STORAGE_VERSION") or DEFAULT_DUCKDB_STORAGE_VERSION
 
 
+OUTPUTS = ("exports", "site", "dbt_docs")
+
+
+def outputs() -> tuple[str, ...]:
+    """Outputs written after a release is published (``SMARTCITY_OUTPUTS``, a comma-separated
+    subset of ``exports,site,dbt_docs``, default all; ``none`` for none)."""
+    value = os.environ.get("SMARTCITY_OUTPUTS")
+    if value is None or not value.strip():
+        return OUTPUTS
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip() and v.strip() != "none")
+    unknown = set(chosen) - set(OUTPUTS)
+    if unknown:
+        raise ValueError(f"SMARTCITY_OUTPUTS: unknown {sorted(unknown)}; expected {OUTPUTS} or none")
+    return chosen
+
+
 def dbt_project_dir() -> Path:
     return Path(os.environ.get("SMARTCITY_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
 

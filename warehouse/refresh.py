@@ -19,7 +19,7 @@ from extract.errors import FetchError
 from extract.http_client import make_session
 from extract.run_config import Slice, plan_slices
 from extract.slices import DOWNLOADED, NO_DATA, extract_slice
-from warehouse import paths
+from warehouse import paths, progress
 
 FAILED, STALE = "failed", "stale"
 
@@ -45,6 +45,7 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
                 "slices": [s.as_dict() for s in members],  # provinces, offices or feeds
             }
         )
+    progress.log_plan(len(slices), len(batches))
     return batches
 
 
@@ -81,7 +82,8 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
             {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
             for p in batch["provinces"]
         ]
-        return list(pool.map(one, items))
+        stage = f"extract {batch['source_id']} {batch['period']}"
+        return list(progress.track(pool.map(one, items), stage, len(items)))
 
 
 def record(
@@ -197,16 +199,51 @@ def publish(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any
         from warehouse import postgres_refresh
 
         return postgres_refresh.publish(info, data_dir)
+    from warehouse.outputs import write_release_outputs
     from warehouse.publish import publish as publish_release
 
-    release = publish_release(
-        Path(info["build_path"]),
-        data_dir or paths.data_dir(),
-        run_id=info["run_id"],
-        dbt=info["dbt"],
-        quality_gate=info["quality_gate"],
-    )
-    return {k: release[k] for k in ("release_id", "run_id", "published_at", "path", "sources")}
+    root = data_dir or paths.data_dir()
+    release = _published_by(info["run_id"], root)
+    if release is None or Path(info["build_path"]).exists():
+        release = publish_release(
+            Path(info["build_path"]),
+            root,
+            run_id=info["run_id"],
+            dbt=info["dbt"],
+            quality_gate=info["quality_gate"],
+        )
+    # else: a retry after the outputs failed - the release of this run is already published.
+    # Planners' outputs of the release just swapped in (exports, area-profile site). A
+    # failure raises OutputsError, but the release stays published (see warehouse.outputs).
+    outputs = write_release_outputs(root)
+    return {
+        **{k: release[k] for k in ("release_id", "run_id", "published_at", "path", "sources")},
+        "outputs": outputs,
+    }
+
+
+def _published_by(run_id: str, root: Path) -> dict[str, Any] | None:
+    """The current release when this run published it (a retry of the publish task)."""
+    import duckdb
+
+    published = paths.published_path(root)
+    if not published.exists():
+        return None
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            "select release_id, run_id, published_at, release_id from meta.releases "
+            "order by published_at desc limit 1"
+        ).fetchall()
+    if not rows or rows[0][1] != run_id:
+        return None
+    release_id = rows[0][0]
+    return {
+        "release_id": release_id,
+        "run_id": run_id,
+        "published_at": rows[0][2].isoformat(),
+        "path": str(published),
+        "sources": {},
+    }
 
 
 def source_ids() -> list[str]:
