@@ -118,6 +118,13 @@ def _dropdown(labels: list[str], extra: list[dict[str, Any]]) -> list[dict[str, 
     return [{"buttons": buttons, "x": 0, "xanchor": "left", "y": 1.22, "yanchor": "top"}]
 
 
+def _point_note(row: dict[str, Any]) -> str:
+    notes = ["modelled"] if row.get("is_modelled") else []
+    if (row.get("quality_status") or "ok") != "ok":
+        notes.append(row["quality_status"])
+    return f"({', '.join(notes)})" if notes else ""
+
+
 def trends_figure(data: AreaData, code: str) -> dict[str, Any] | None:
     series = data.series(code)
     if not series:
@@ -135,18 +142,27 @@ def trends_figure(data: AreaData, code: str) -> dict[str, Any] | None:
                 "x": [_iso(r["period"]) for r in rows],
                 "y": [_scaled(r["value"], unit) for r in rows],
                 "visible": not traces,
-                "hovertemplate": "%{x}: %{y:,.2f} " + _unit(unit) + "<extra></extra>",
+                # modelled points open, partial scope or stale ones named on hover
+                "text": [_point_note(r) for r in rows],
+                "marker": {
+                    "size": 9,
+                    "symbol": ["circle-open" if r["is_modelled"] else "circle" for r in rows],
+                },
+                "hovertemplate": "%{x}: %{y:,.2f} " + _unit(unit) + " %{text}<extra></extra>",
             }
         )
         labels.append(label[:60])
-        extra.append({"yaxis.title.text": _unit(unit)})
+        # one period: a category axis (a date axis would spread one day over hours)
+        extra.append(
+            {"yaxis.title.text": _unit(unit), "xaxis.type": "date" if len(rows) > 1 else "category"}
+        )
     return {
         "data": traces,
         "layout": {
             **BASE_LAYOUT,
             "margin": {**BASE_LAYOUT["margin"], "t": 90},
             "updatemenus": _dropdown(labels, extra),
-            "xaxis": {"title": {"text": "งวด / period"}, "type": "date"},
+            "xaxis": {"title": {"text": "งวด / period"}, "type": extra[0]["xaxis.type"]},
             "yaxis": {"title": {"text": extra[0]["yaxis.title.text"]}},
             "showlegend": False,
         },
