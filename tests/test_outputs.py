@@ -45,6 +45,7 @@ def published(tmp_path_factory):
         refresh.record("outputs_run", batches, data_dir)
         info = refresh.gate(refresh.build(refresh.load("outputs_run", data_dir)), data_dir)
         release = refresh.publish(info, data_dir)
+        release["_gated"] = info
         yield data_dir, release
     finally:
         for key, value in saved.items():
@@ -222,6 +223,16 @@ def test_failing_outputs_leave_the_release_published(published, monkeypatch):
     with duckdb.connect(str(data_dir / "planning.duckdb"), read_only=True) as con:
         assert con.execute("select release_id from meta.releases").fetchall()[-1][0] == release["release_id"]
     assert (data_dir / "site" / "latest" / "index.html").exists()  # the last good site stays
+
+
+def test_a_retried_publish_rebuilds_only_the_outputs(published, monkeypatch):
+    data_dir, release = published
+    monkeypatch.setenv("SMARTCITY_OUTPUTS", "exports")
+    before = sorted(p.name for p in (data_dir / "releases").iterdir())
+    again = refresh.publish(release["_gated"], data_dir)  # the build file is gone: published
+    assert again["release_id"] == release["release_id"]
+    assert sorted(p.name for p in (data_dir / "releases").iterdir()) == before
+    assert again["outputs"]["exports"]["workbooks"] == 77
 
 
 # -- 5. a real browser -----------------------------------------------------------------------
