@@ -19,7 +19,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
 from warehouse import outputs, refresh
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,9 @@ import logging
 import duckdb
 import pytest
 
+from smartcity import settings
 from warehouse import outputs, paths, progress
-from warehouse.load import load_raw
+from warehouse.targets.duckdb.load import load_raw
 
 
 def test_a_bar_logs_stage_done_of_total_and_elapsed(caplog):
@@ -39,9 +40,9 @@ def test_watch_copies_the_log_and_sums_batches_into_the_run_total(tmp_path):
 
 def test_storage_version_setting(monkeypatch):
     monkeypatch.delenv("SMARTCITY_DUCKDB_STORAGE_VERSION", raising=False)
-    assert paths.duckdb_storage_version() == "v1.4.0"
+    assert settings.duckdb_storage_version() == "v1.4.0"
     monkeypatch.setenv("SMARTCITY_DUCKDB_STORAGE_VERSION", "v1.5.0")
-    assert paths.duckdb_storage_version() == "v1.5.0"
+    assert settings.duckdb_storage_version() == "v1.5.0"
 
 
 def test_load_creates_the_build_file_in_the_configured_storage_version(data_dir, monkeypatch):
@@ -65,14 +66,14 @@ def test_load_creates_the_build_file_in_the_configured_storage_version(data_dir,
 
 def test_outputs_setting(monkeypatch):
     monkeypatch.setenv("SMARTCITY_OUTPUTS", "")
-    assert paths.outputs() == ("exports", "site", "dbt_docs")
+    assert settings.outputs() == ("exports", "site", "dbt_docs")
     monkeypatch.setenv("SMARTCITY_OUTPUTS", "none")
-    assert paths.outputs() == ()
+    assert settings.outputs() == ()
     monkeypatch.setenv("SMARTCITY_OUTPUTS", "site, exports")
-    assert paths.outputs() == ("site", "exports")
+    assert settings.outputs() == ("site", "exports")
     monkeypatch.setenv("SMARTCITY_OUTPUTS", "pdf")
     with pytest.raises(ValueError, match="pdf"):
-        paths.outputs()
+        settings.outputs()
 
 
 def test_outputs_of_pruned_releases_are_removed(data_dir):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from tqdm import tqdm
+
+from smartcity import settings
 
 T = TypeVar("T")
 LOGGER = logging.getLogger("smartcity.progress")
@@ -33,7 +34,7 @@ PLAN = re.compile(re.escape(PLAN_MARK) + r"\s+(?P<slices>\d+) slices in (?P<batc
 
 
 def _interval() -> float:
-    return float(os.environ.get("SMARTCITY_PROGRESS_INTERVAL") or 5)
+    return settings.progress_interval()
 
 
 class _LogFile:

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from smartcity import settings
 from warehouse import paths
 
 LOGGER = logging.getLogger("smartcity.outputs")
@@ -91,12 +92,12 @@ def write_release_outputs(
 ) -> dict[str, Any]:
     """Exports and site of the current release; returns paths, sizes and seconds taken.
 
-    What is written defaults to the ``SMARTCITY_OUTPUTS`` setting (``paths.outputs``)."""
+    What is written defaults to the ``SMARTCITY_OUTPUTS`` setting (``smartcity.settings.outputs``)."""
     from warehouse.outputs.areas import AreaData
     from warehouse.outputs.release import Release
 
     root = data_dir or paths.data_dir()
-    chosen = paths.outputs()
+    chosen = settings.outputs()
     exports = "exports" in chosen if exports is None else exports
     site = "site" in chosen if site is None else site
     dbt_docs = "dbt_docs" in chosen if dbt_docs is None else dbt_docs
@@ -199,9 +200,11 @@ def _write_site(release, data, root: Path, *, dbt_docs: bool) -> dict[str, Any]:
 def where(data_dir: Path | None = None) -> str:
     """Where the current release's site, exports and SQL shell are (printed by make run)."""
     root = data_dir or paths.data_dir()
-    lines = [
-        f"Area profiles: {site_root(root) / LATEST / 'index.html'}",
-        f"Exports:       {exports_root(root) / LATEST}/ (parquet/, csv/, workbooks/)",
-        f"SQL shell:     make sql   (read-only on {paths.published_path(root)})",
-    ]
+    lines = []
+    if (site_root(root) / LATEST / "index.html").exists():
+        lines.append(f"Area profiles: {site_root(root) / LATEST / 'index.html'}")
+    if (exports_root(root) / LATEST).exists():
+        lines.append(f"Exports:       {exports_root(root) / LATEST}/ (parquet/, csv/, workbooks/)")
+    if paths.published_path(root).exists():
+        lines.append(f"SQL shell:     make sql   (read-only on {paths.published_path(root)})")
     return "\n".join(lines)
