@@ -22,12 +22,14 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 CONF ?= {}
 LIVE ?=
 
-.PHONY: help setup run test lint bench clean
+.PHONY: help setup run test lint bench clean sql site exports
 
 help:
 	@echo "make run    set up, then refresh and publish the warehouse from the bundled snapshot (LIVE=1: live publishers; CONF='<json>')"
 	@echo "make test   set up, then run the whole test suite"
 	@echo "make lint   ruff (with the Airflow AIR rules) and sqlfluff"
+	@echo "make sql    an interactive SQL shell (DuckDB CLI, read-only) on the current release"
+	@echo "make site   rebuild the area-profile site (and dbt docs) of the current release; make exports: its exports"
 	@echo "make bench  benchmarks on synthetic national data (BENCH='--scale subdistrict --periods 10 --growth 1'; see docs/benchmarks.md)"
 
 .tools/bin/uv:
@@ -48,6 +50,17 @@ setup: $(VENV)/.synced $(AIRFLOW_HOME)/.ready
 
 run: setup
 	@LIVE="$(LIVE)" CONF='$(CONF)' PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run_refresh.sh
+
+# The pinned DuckDB CLI (duckdb-cli, dev group) on the published file, read-only.
+sql: setup
+	@test -f "$(SMARTCITY_DATA_DIR)/planning.duckdb" || { echo "No published warehouse yet: make run"; exit 1; }
+	$(BIN)/duckdb -readonly "$(SMARTCITY_DATA_DIR)/planning.duckdb"
+
+site: setup
+	$(BIN)/python -m warehouse.outputs site
+
+exports: setup
+	$(BIN)/python -m warehouse.outputs exports
 
 # Two workers, whole files each (a file's fixtures are built once): the slow tests are
 # single-process runs of Airflow, dbt and PostgreSQL that leave a core idle.

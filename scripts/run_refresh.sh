@@ -30,6 +30,8 @@ else
 fi
 
 python -m warehouse.cli check-conf "${CONF:-{\}}"
-airflow dags test smartcity_refresh -c "${CONF:-{\}}" > "${AIRFLOW_HOME}/last-run.log" 2>&1 \
+# The full log goes to last-run.log; the terminal shows the run's progress bars.
+airflow dags test smartcity_refresh -c "${CONF:-{\}}" 2>&1 \
+  | python -m warehouse.progress watch "${AIRFLOW_HOME}/last-run.log" \
   || { tail -n 60 "${AIRFLOW_HOME}/last-run.log"; echo; echo "Refresh failed; full log: ${AIRFLOW_HOME}/last-run.log"; exit 1; }
 python -m warehouse.cli summary

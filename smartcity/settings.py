@@ -34,6 +34,13 @@ DUCKDB_MEMORY_LIMIT = "SMARTCITY_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 KEEP_RELEASES = "SMARTCITY_KEEP_RELEASES"
 DEFAULT_KEEP_RELEASES = 5
+DUCKDB_STORAGE_VERSION = "SMARTCITY_DUCKDB_STORAGE_VERSION"
+# DuckDB 1.4 is DuckDB's long-term-support line: the oldest reader a release must open.
+DEFAULT_DUCKDB_STORAGE_VERSION = "v1.4.0"
+OUTPUTS = "SMARTCITY_OUTPUTS"
+OUTPUT_KINDS = ("exports", "site", "dbt_docs")  # the default: all
+PROGRESS_INTERVAL = "SMARTCITY_PROGRESS_INTERVAL"
+DEFAULT_PROGRESS_INTERVAL_S = 5.0
 
 HTTP_RETRIES = "SMARTCITY_HTTP_RETRIES"
 DEFAULT_HTTP_RETRIES = 4
@@ -132,6 +139,33 @@ def duckdb_memory_limit(env: Mapping[str, str] | None = None) -> str:
     pipeline's writers (load, ``dbt build``). DuckDB spills to temporary files beyond it;
     its own default (80% of RAM) is not for a worker shared with other tasks."""
     return _get(DUCKDB_MEMORY_LIMIT, env) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_storage_version(env: Mapping[str, str] | None = None) -> str:
+    """``SMARTCITY_DUCKDB_STORAGE_VERSION`` (default ``v1.4.0``): the DuckDB storage format
+    of the build file, hence of every release; DuckDB writes a file that this version and
+    later ones read. The load step creates the build file in it; dbt, the gate and publish
+    reopen the file, which keeps the format it was created with."""
+    return _get(DUCKDB_STORAGE_VERSION, env) or DEFAULT_DUCKDB_STORAGE_VERSION
+
+
+def outputs(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """``SMARTCITY_OUTPUTS`` (default ``exports,site,dbt_docs``; ``none`` for none): what
+    publish writes for planners after a DuckDB release is swapped in (``warehouse.outputs``)."""
+    value = _get(OUTPUTS, env)
+    if value is None:
+        return OUTPUT_KINDS
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip() and v.strip() != "none")
+    unknown = set(chosen) - set(OUTPUT_KINDS)
+    if unknown:
+        raise ValueError(f"{OUTPUTS}: unknown {sorted(unknown)}; expected {OUTPUT_KINDS} or none")
+    return chosen
+
+
+def progress_interval(env: Mapping[str, str] | None = None) -> float:
+    """``SMARTCITY_PROGRESS_INTERVAL`` (default 5): seconds between progress lines of a
+    stage in the task logs (``warehouse.progress``)."""
+    return _number(PROGRESS_INTERVAL, DEFAULT_PROGRESS_INTERVAL_S, float, env)
 
 
 def keep_releases(env: Mapping[str, str] | None = None) -> int:

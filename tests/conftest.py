@@ -35,6 +35,9 @@ if not os.environ.get("SMARTCITY_MODELLED_BODIES"):
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+# Publishing also writes the planners' outputs (exports, site, dbt docs: tens of seconds);
+# the tests of those outputs ask for them, the other tests of publishing do not need them.
+os.environ.setdefault("SMARTCITY_OUTPUTS", "none")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SATUN = FIXTURES / "real" / "dopa_statpop_satun_6909_thai.json"

@@ -47,6 +47,9 @@ def summary() -> int:
     print(f"\nExample query ({release.example_hint}):\n{EXAMPLE_QUERY};")
     for row in release.example_rows:
         print("  ", row)
+    from warehouse.outputs import where
+
+    print(f"\n{where()}")
     return 0
 
 

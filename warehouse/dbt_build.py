@@ -93,12 +93,38 @@ def write_profile(target: str, target_dir: Path, output: Mapping[str, Any]) -> P
     return path
 
 
+class _NodeProgress:
+    """dbt's events as a progress bar: nodes (models, seeds, tests) done of the total."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __enter__(self) -> _NodeProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            # node_count also counts nodes that finish without a NodeFinished event
+            self.bar.total = max(self.bar.n, 1)
+            self.bar.close()
+
+    def __call__(self, event: Any) -> None:
+        from warehouse import progress
+
+        name = event.info.name
+        if name == "ConcurrencyLine" and self.bar is None:
+            self.bar = progress.bar("dbt build", event.data.node_count, unit="node")
+        elif name == "NodeFinished" and self.bar is not None:
+            self.bar.update(1)
+
+
 def _dbt(args: list[str], env: Mapping[str, str]) -> DbtRun:
     missing = {k: v for k, v in env.items() if os.environ.get(k) != v}
     if not missing:
         from dbt.cli.main import dbtRunner  # heavy: import only when a build runs
 
-        result = dbtRunner().invoke(args)
+        with _NodeProgress() as callback:
+            result = dbtRunner(callbacks=[callback]).invoke(args)
         return DbtRun(bool(result.success), str(result.exception) if result.exception else None)
     done = subprocess.run(
         [sys.executable, "-m", "dbt.cli.main", *args],

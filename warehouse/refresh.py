@@ -24,7 +24,7 @@ from extract.run_config import Slice, plan_slices
 from extract.slices import extract_slice
 from extract.status import FetchStatus
 from smartcity import settings
-from warehouse import paths
+from warehouse import paths, progress
 from warehouse.state import BuildResult, GatedBuild, LoadResult, PlanBatch
 from warehouse.targets import target_from_settings
 
@@ -53,6 +53,7 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
             slices=[s.as_dict() for s in members],  # provinces, offices or feeds
         )
         batches.append(batch.to_dict())
+    progress.log_plan(len(slices), len(batches))
     return batches
 
 
@@ -89,7 +90,8 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
             {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
             for p in batch["provinces"]
         ]
-        return list(pool.map(one, items))
+        stage = f"extract {batch['source_id']} {batch['period']}"
+        return list(progress.track(pool.map(one, items), stage, len(items)))
 
 
 def record(

@@ -123,10 +123,15 @@ class Release:
     published_at: str  # ISO 8601, UTC
     path: str  # where readers open it: the published file, or the database and schema
     sources: dict[str, Any]  # per source: vintages, slices, sha256, any_modelled
+    # what was written for planners (warehouse.outputs: exports, site), empty if nothing
+    outputs: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Release:
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
+        return cls(
+            **{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name != "outputs"},
+            outputs=dict(data.get("outputs") or {}),
+        )

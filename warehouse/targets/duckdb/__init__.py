@@ -5,7 +5,8 @@ moved into ``releases/`` and swapped in as ``planning.duckdb`` by rename.
 - ``load``: the landed Parquet and manifests into ``raw`` (``warehouse.targets.duckdb.load``).
 - ``build``: one ``dbt build --target duckdb`` into the file, results into ``meta.dbt_run_results``.
 - ``gate_io``: readers of the build and the published file; results into ``meta.quality_results``.
-- ``publish``: ``meta.releases`` / ``meta.release_sources``, then the rename.
+- ``publish``: ``meta.releases`` / ``meta.release_sources``, then the rename, then the
+  planners' outputs of the release (``warehouse.outputs``: exports, area-profile site).
 """
 
 from __future__ import annotations
@@ -100,16 +101,24 @@ class DuckDBTarget:
         yield file_gate_io(Path(build.load.build_path or ""), paths.published_path(data_dir))
 
     def publish(self, gated: GatedBuild, data_dir: Path) -> Release:
-        from warehouse.targets.duckdb.publish import publish
+        from warehouse.outputs import write_release_outputs
+        from warehouse.targets.duckdb.publish import publish, published_by
 
-        release = publish(
-            Path(gated.load.build_path or ""),
-            data_dir,
-            run_id=gated.load.run_id,
-            dbt=gated.build.dbt,
-            quality_gate=gated.quality_gate,
-        )
-        return Release.from_dict(release)
+        build = Path(gated.load.build_path or "")
+        # A retry after the outputs failed: this run's release is already swapped in.
+        release = None if build.exists() else published_by(gated.load.run_id, data_dir)
+        if release is None:
+            release = publish(
+                build,
+                data_dir,
+                run_id=gated.load.run_id,
+                dbt=gated.build.dbt,
+                quality_gate=gated.quality_gate,
+            )
+        # Planners' outputs of the release just swapped in (exports, area-profile site). A
+        # failure raises OutputsError; the release stays published (see warehouse.outputs).
+        outputs = write_release_outputs(data_dir)
+        return Release.from_dict({**release, "outputs": outputs})
 
     def published_fingerprint(self, data_dir: Path) -> Fingerprint | None:
         published = paths.published_path(data_dir)
@@ -135,5 +144,5 @@ class DuckDBTarget:
                 select run_id, status, count(*) from meta.fetch_log
                 where logged_at = (select max(logged_at) from meta.fetch_log) group by all order by 2
             """).fetchall()
-        hint = f"duckdb -readonly {published}"
+        hint = f"make sql, or .venv/bin/duckdb -readonly {published}"
         return ReleaseSummary(str(published), *latest[:3], counts, hint, example, last_run)

@@ -107,7 +107,11 @@ def load_raw(
     source_ids = list(catalogue)
     manifests = landed_manifests(data_dir, source_ids)
     counts: dict[str, int] = {}
-    with duckdb.connect(str(build_path)) as con:
+    build_path.unlink(missing_ok=True)  # the storage version applies to a new file only
+    with duckdb.connect(
+        str(build_path),
+        config={"storage_compatibility_version": settings.duckdb_storage_version()},
+    ) as con:
         con.execute("set memory_limit = $limit", {"limit": settings.duckdb_memory_limit()})
         con.execute("create schema raw; create schema meta")
         for source_id in source_ids:

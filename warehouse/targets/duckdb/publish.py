@@ -94,6 +94,27 @@ def publish(
     }
 
 
+def published_by(run_id: str, data_dir: Path) -> dict[str, Any] | None:
+    """The current release when ``run_id`` published it: a retry of the publish step after
+    the release was swapped in (its build file is gone) finds it here."""
+    published = published_path(data_dir)
+    if not published.exists():
+        return None
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(meta.LATEST_RELEASE_SQL).fetchall()
+    if not rows or rows[0][1] != run_id:
+        return None
+    release_id, _, published_at, _ = rows[0]
+    return {
+        "release_id": release_id,
+        "run_id": run_id,
+        "published_at": published_at.isoformat(),
+        "path": str(published),
+        "release_path": str(releases_dir(data_dir) / f"{release_id}.duckdb"),
+        "sources": {},
+    }
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:

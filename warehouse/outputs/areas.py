@@ -1,0 +1,309 @@
+"""What a planner sees of one area, gathered once from a release for every area.
+
+Both outputs (the workbooks and the site) are built from these dictionaries, so a figure
+reads the same in Excel and in the browser. Sections come from optional marts: target-area
+members (``dim_target_area_members``), benchmarks (``mart_area_benchmarks``), plan progress
+(``mart_plan_progress``); a release without one of them gives an empty section.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from warehouse.outputs.release import Release
+
+# Levels with a page (the site) and with a workbook (exports); others are listed only.
+PAGE_LEVELS = ("country", "province", "district", "target_area")
+WORKBOOK_LEVELS = ("province", "target_area")
+LEVEL_NAMES = {
+    "country": ("ประเทศ", "Country"),
+    "province": ("จังหวัด", "Province"),
+    "district": ("อำเภอ", "District"),
+    "subdistrict": ("ตำบล", "Sub-district"),
+    "municipality": ("เทศบาล", "Municipality"),
+    "target_area": ("พื้นที่เป้าหมายเมืองอัจฉริยะ", "Smart-city target area"),
+}
+# The seven smart-city dimensions, in the order of the national programme.
+DIMENSIONS = {
+    "environment": ("สิ่งแวดล้อมอัจฉริยะ", "Smart Environment"),
+    "economy": ("เศรษฐกิจอัจฉริยะ", "Smart Economy"),
+    "mobility": ("การเดินทางและขนส่งอัจฉริยะ", "Smart Mobility"),
+    "energy": ("พลังงานอัจฉริยะ", "Smart Energy"),
+    "people": ("พลเมืองอัจฉริยะ", "Smart People"),
+    "living": ("การดำรงชีวิตอัจฉริยะ", "Smart Living"),
+    "governance": ("การบริหารภาครัฐอัจฉริยะ", "Smart Governance"),
+}
+
+
+@dataclass
+class Area:
+    code: str
+    level: str
+    name_th: str
+    name_en: str
+    parent_code: str | None
+    region: str | None = None
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.level}-{self.code}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "level": self.level,
+            "name_th": self.name_th,
+            "name_en": self.name_en,
+            "parent_code": self.parent_code,
+            "region": self.region,
+            "slug": self.slug,
+        }
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class AreaData:
+    """Every area's figures from one release, grouped in memory by area.
+
+    The long marts a page needs are small per area (indicators x periods); the single-age
+    table, the one large mart, is read one area at a time (``pyramid``).
+    """
+
+    def __init__(self, release: Release) -> None:
+        self.release = release
+        self.areas = self._areas()
+        self.by_code = {a.code: a for a in self.areas}
+        self._values: dict | None = None
+        self._peers: dict[tuple, list[Area]] = {}
+        self.catalogue = self._catalogue()
+        self.indicators = self._group("mart_area_indicators", "area_code, indicator_code, period")
+        self.benchmarks = self._group("mart_area_benchmarks", "area_code, indicator_code, period")
+        self.plan = self._group("mart_plan_progress", "area_code, indicator_code")
+        self.ageing = self._group("mart_area_ageing", "area_code, period")
+        self.coverage = self._coverage()
+        self.sources = self._sources()
+        self.source_status = (
+            {r["source_id"]: r for r in release.rows("select * from raw.source_status")}
+            if release.has("source_status", "raw")
+            else {}
+        )
+        self.has_pyramid = release.has_columns(
+            "fct_population_by_age", "area_code", "period", "sex", "age", "population"
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _areas(self) -> list[Area]:
+        cols = self.release.columns("dim_area")
+        region = "region" if "region" in cols else "null"
+        rows = self.release.rows(
+            f"select area_code, area_level, name_th, name_en, parent_code, {region} as region "
+            "from marts.dim_area order by area_level, area_code"
+        )
+        areas = [
+            Area(
+                r["area_code"],
+                r["area_level"],
+                r["name_th"] or r["area_code"],
+                r["name_en"] or r["area_code"],
+                r["parent_code"],
+                r["region"],
+            )
+            for r in rows
+        ]
+        if self.release.has("dim_target_area_members"):
+            members = collections.defaultdict(list)
+            for r in self.release.rows(
+                "select * from marts.dim_target_area_members order by 1, 2"
+            ):
+                members[r["target_area_code"]].append(r)
+            for area in areas:
+                area.members = members.get(area.code, [])
+        return areas
+
+    def _catalogue(self) -> dict[str, dict[str, Any]]:
+        if not self.release.has("indicator_catalogue", "reference"):
+            return {}
+        return {
+            r["indicator_code"]: r
+            for r in self.release.rows("select * from reference.indicator_catalogue")
+        }
+
+    def _group(self, mart: str, order: str) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+        if not self.release.has_columns(mart, "area_code"):
+            return grouped
+        for row in self.release.rows(f"select * from marts.{mart} order by {order}"):
+            grouped[row["area_code"]].append(row)
+        return grouped
+
+    def _coverage(self) -> dict[str, dict[str, Any]]:
+        """Per area, the latest period's catalogued indicators with a value, by dimension."""
+        if not self.release.has_columns("coverage", "area_code", "has_value", schema="meta"):
+            return {}
+        rows = self.release.rows("""
+            select area_code, period, dimension, count(*) as catalogued,
+                   count(*) filter (where has_value) as with_value
+            from meta.coverage
+            where (area_code, period) in
+                  (select (area_code, max(period)) from meta.coverage group by area_code)
+            group by all order by area_code, dimension
+        """)
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            entry = out.setdefault(r["area_code"], {"period": r["period"], "dimensions": {}})
+            entry["dimensions"][r["dimension"]] = (r["with_value"], r["catalogued"])
+        return out
+
+    def _sources(self) -> dict[str, dict[str, Any]]:
+        if not self.release.has("release_sources", "meta"):
+            return {}
+        publisher = (
+            "(select any_value(publisher) from raw.landing_manifests m "
+            "where m.source_id = s.source_id)"
+            if self.release.has_columns(
+                "landing_manifests", "source_id", "publisher", schema="raw"
+            )
+            else "null"
+        )
+        rows = self.release.rows(f"""
+            select source_id, list(distinct vintage order by vintage) as vintages,
+                   count(*) as slices, bool_or(is_modelled) as is_modelled,
+                   string_agg(distinct population_scope, ', ') as population_scope,
+                   string_agg(distinct licence, '; ') as licence,
+                   min(url) as example_url, max(fetched_at) as fetched_at,
+                   {publisher} as publisher
+            from meta.release_sources s group by source_id order by source_id
+        """)
+        return {r["source_id"]: r for r in rows}
+
+    def pyramid(self, code: str) -> dict[str, Any] | None:
+        """Males and females by single year of age at the area's latest period."""
+        if not self.has_pyramid:
+            return None
+        rows = self.release.rows(
+            """
+            select period, age, sum(population) filter (where sex = 'male') as male,
+                   sum(population) filter (where sex = 'female') as female
+            from marts.fct_population_by_age
+            where area_code = $code
+              and period = (select max(period) from marts.fct_population_by_age where area_code = $code)
+            group by all order by age
+        """,
+            {"code": code},
+        )
+        if not rows:
+            return None
+        return {"period": rows[0]["period"], "rows": rows}
+
+    # -- per area ------------------------------------------------------------------------
+
+    def page_areas(self) -> list[Area]:
+        return [a for a in self.areas if a.level in PAGE_LEVELS]
+
+    def workbook_areas(self) -> list[Area]:
+        return [
+            a
+            for a in self.areas
+            if a.level in WORKBOOK_LEVELS and (a.level != "target_area" or a.members)
+        ]
+
+    def headline(self, code: str) -> list[dict[str, Any]]:
+        """The latest value of every indicator of the area, with names and units."""
+        latest: dict[str, dict[str, Any]] = {}
+        for row in self.indicators.get(code, []):
+            latest[row["indicator_code"]] = row  # rows are ordered by period
+        out = []
+        for indicator, row in latest.items():
+            entry = self.catalogue.get(indicator, {})
+            out.append(
+                {
+                    **row,
+                    "name_th": entry.get("name_th") or indicator,
+                    "name_en": entry.get("name_en") or indicator,
+                    "direction": entry.get("direction"),
+                }
+            )
+        order = list(DIMENSIONS)
+        out.sort(
+            key=lambda r: (
+                order.index(r["dimension"]) if r["dimension"] in order else 99,
+                r["indicator_code"],
+            )
+        )
+        return out
+
+    def series(self, code: str) -> dict[str, list[dict[str, Any]]]:
+        """Every period of every indicator of the area."""
+        out: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+        for row in self.indicators.get(code, []):
+            out[row["indicator_code"]].append(row)
+        return out
+
+    def peers(self, area: Area) -> list[Area]:
+        """The areas an area is compared with: every province for a province, the
+        districts of the same province for a district, every target area for one."""
+        key = (area.level, area.parent_code if area.level == "district" else None)
+        if key not in self._peers:
+            self._peers[key] = self._find_peers(area)
+        return self._peers[key]
+
+    def _find_peers(self, area: Area) -> list[Area]:
+        if area.level == "province":
+            return [a for a in self.areas if a.level == "province"]
+        if area.level == "district":
+            return [
+                a for a in self.areas if a.level == "district" and a.parent_code == area.parent_code
+            ]
+        if area.level == "target_area":
+            return [a for a in self.areas if a.level == "target_area"]
+        return []
+
+    def peer_values(self, area: Area, indicator: str, period: Any) -> list[tuple[Area, float]]:
+        if self._values is None:
+            self._values = collections.defaultdict(dict)
+            for code, rows in self.indicators.items():
+                for row in rows:
+                    if row["value"] is not None:
+                        self._values[(row["indicator_code"], row["period"])][code] = row["value"]
+        values = self._values.get((indicator, period), {})
+        return [(peer, values[peer.code]) for peer in self.peers(area) if peer.code in values]
+
+    def sources_of(self, code: str) -> list[dict[str, Any]]:
+        used = set()
+        for row in self.indicators.get(code, []):
+            used.update(s.strip() for s in (row.get("source_id") or "").split(",") if s.strip())
+        return [
+            {**self.sources[s], "status": self.source_status.get(s, {}).get("status")}
+            for s in sorted(used)
+            if s in self.sources
+        ]
+
+    def quality(self, code: str) -> dict[str, Any]:
+        """The data-quality panel: modelled, stale, scope, coverage, sources."""
+        headline = self.headline(code)
+        ageing = self.ageing.get(code, [])
+        latest_ageing = ageing[-1] if ageing else {}
+        coverage = self.coverage.get(code)
+        return {
+            "modelled": [r for r in headline if r.get("is_modelled")],
+            "not_ok": [r for r in headline if (r.get("quality_status") or "ok") != "ok"],
+            "stale_sources": [
+                s for s in self.sources_of(code) if s.get("status") == "stale"
+            ],
+            "population_scope": latest_ageing.get("population_scope"),
+            "coverage": coverage,
+            "coverage_share": (
+                sum(v for v, _ in coverage["dimensions"].values())
+                / max(1, sum(n for _, n in coverage["dimensions"].values()))
+                if coverage
+                else None
+            ),
+            "sources": self.sources_of(code),
+        }
