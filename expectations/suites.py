@@ -517,6 +517,19 @@ def build_fct_road_deaths_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name="fct_road_deaths", expectations=expectations)
 
 
+def build_fct_industrial_waste_suite() -> gx.ExpectationSuite:
+    expectations: list[gxe.Expectation] = [
+        _unique(["area_code", "period"], "duplicate month"),
+        *(
+            _non_negative(column)
+            for column in ("non_hazardous_tonnes", "hazardous_tonnes", "total_tonnes")
+        ),
+        _month_end(),
+        _quality_status_values(FCT_QUALITY_STATUSES),
+    ]
+    return gx.ExpectationSuite(name="fct_industrial_waste", expectations=expectations)
+
+
 def dimension_mart(dimension: str) -> str:
     return f"mart_dimension_{dimension}"
 
@@ -671,6 +684,22 @@ MART_SPECS: tuple[MartSpec, ...] = (
         columns=("area_code", "period", "year", "deaths", "is_modelled", "quality_status"),
         prepare=pd.DataFrame.copy,
         build_suite=build_fct_road_deaths_suite,
+        may_be_empty=True,
+    ),
+    MartSpec(
+        name="fct_industrial_waste",
+        schema="marts",
+        columns=(
+            "area_code",
+            "period",
+            "non_hazardous_tonnes",
+            "hazardous_tonnes",
+            "total_tonnes",
+            "is_modelled",
+            "quality_status",
+        ),
+        prepare=prepare_with_period_check,
+        build_suite=build_fct_industrial_waste_suite,
         may_be_empty=True,
     ),
     *(
