@@ -507,8 +507,15 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def control(self, name: str) -> None:
         if name == "health":
+            snapshot = self.server.snapshot
             self.send_json(
-                HTTPStatus.OK, {"status": "ok", "entries": len(self.server.snapshot.entries)}
+                HTTPStatus.OK,
+                {
+                    "status": "ok",
+                    # every recorded index entry, a DataStore resource counting as one
+                    "entries": len(snapshot.entries) + len(snapshot.datastore),
+                    "datastore_resources": len(snapshot.datastore),
+                },
             )
         elif name == "faults":
             self.control_faults()
