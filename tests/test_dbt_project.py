@@ -55,6 +55,11 @@ OTHER_RAW_TABLES = {
         "area_code varchar, year integer, period date, avg_monthly_income_baht double, "
         f"province_name_raw varchar, {PROVENANCE_COLUMNS}"
     ),
+    "diw_industrial_waste": (
+        "area_code varchar, period date, non_hazardous_tonnes double, hazardous_tonnes double, "
+        "total_tonnes double, province_name_raw varchar, record_id bigint, "
+        f"dropped_duplicate_ids varchar, vintage date, {PROVENANCE_COLUMNS}"
+    ),
     "source_status": "source_id varchar, status varchar, detail varchar",
 }
 
