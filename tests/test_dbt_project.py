@@ -335,7 +335,7 @@ def test_build_runs_every_model_test_and_unit_test(built):
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds.get("seed") == 7
-    assert kinds.get("model") == 45
+    assert kinds.get("model") == 50
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 200
     assert built["s"] < 90, f"dbt build took {built['s']:.0f} s"
@@ -367,7 +367,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 15
+    assert len(marts) == 16
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -532,9 +532,9 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
-    # 8 of the 19 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    # 8 of the 23 catalogued indicators outside governance; fetched 8 days after Sep 2026
     governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
-    assert governance["data_coverage_share"] == pytest.approx(8 / 19)
+    assert governance["data_coverage_share"] == pytest.approx(8 / 23)
     assert governance["data_freshness_days"] == 8
 
 
@@ -546,6 +546,7 @@ def test_empty_sources_build_empty_marts(built):
         "select (select count(*) from marts.fct_vehicle_registrations) as vehicles, "
         "(select count(*) from marts.fct_electricity_consumption) as electricity, "
         "(select count(*) from marts.fct_road_deaths) as road_deaths, "
+        "(select count(*) from marts.fct_industrial_waste) as industrial_waste, "
         "(select count(*) from marts.mart_dimension_mobility) as mobility, "
         "(select count(*) from marts.mart_dimension_energy) as energy, "
         "(select count(*) from marts.mart_dimension_environment) as environment, "
@@ -556,8 +557,8 @@ def test_empty_sources_build_empty_marts(built):
         "(select count(*) from marts.mart_area_profile) as profile",
     )[0]
     assert counts == {
-        "vehicles": 0, "electricity": 0, "road_deaths": 0, "mobility": 0, "energy": 0,
-        "environment": 0, "economy": 0,
+        "vehicles": 0, "electricity": 0, "road_deaths": 0, "industrial_waste": 0, "mobility": 0,
+        "energy": 0, "environment": 0, "economy": 0,
         # 91, 96, 'TH' and Satun's 7 districts, Sep 2026
         "people": 10, "living": 10, "governance": 10, "profile": 10,
     }  # fmt: skip
@@ -565,7 +566,7 @@ def test_empty_sources_build_empty_marts(built):
         built["path"],
         "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
     )[0]
-    assert coverage == {"n": 10 * 21, "with_value": 10 * 10}
+    assert coverage == {"n": 10 * 25, "with_value": 10 * 10}
 
 
 # ---------------------------------------------------------------- fast checks
