@@ -39,8 +39,8 @@ provinces as (
         industrial_waste.total_tonnes,
         industrial_waste.is_modelled,
         industrial_waste.source_id,
-        coalesce(source_status.is_stale, false) as is_stale,
-        1 as provinces_covered
+        1 as provinces_covered,
+        coalesce(source_status.is_stale, false) as is_stale
     from industrial_waste
     left join source_status
         on industrial_waste.source_id = source_status.source_id
