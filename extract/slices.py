@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 
 import requests
 
-from extract import ckan, http_client, landing, parsers
+from extract import landing, parsers
 from extract.catalogue import load_catalogue
 from extract.errors import NoDataYet
+from extract.http import ckan
+from extract.http import client as http_client
 from extract.run_config import Slice
-
-# Status of a slice after extraction (also ``meta.fetch_log.status``).
-DOWNLOADED, NOT_MODIFIED, UNCHANGED, NO_DATA = "downloaded", "not_modified", "unchanged", "no_data"
+from extract.status import FetchStatus
 
 
 def extract_slice(
@@ -62,7 +62,7 @@ def extract_slice(
                 # a vintage landed earlier stays, it is not "no data".
                 return {
                     **outcome,
-                    "status": UNCHANGED,
+                    "status": FetchStatus.UNCHANGED,
                     "rows": previous.get("rows", 0),
                     "sha256": previous.get("sha256"),
                     "is_modelled": previous.get("is_modelled"),
@@ -91,7 +91,7 @@ def extract_slice(
             # The portal says the records did not change since they were landed.
             return {
                 **outcome,
-                "status": UNCHANGED,
+                "status": FetchStatus.UNCHANGED,
                 "rows": previous.get("rows", 0),
                 "sha256": previous.get("sha256"),
                 "is_modelled": previous.get("is_modelled"),
@@ -106,7 +106,7 @@ def extract_slice(
     outcome["url"] = url
     if feed.access == "ckan_datastore":
         result = http_client.FetchResult(
-            url, 200, answer.body, answer.sha256, None, None, answer.duration_s, answer.modelled
+            url, 200, answer.body, answer.sha256, None, None, answer.duration_s
         )
     else:
         # Validators only make sense for the resource they came from (a new file is new);
@@ -126,20 +126,21 @@ def extract_slice(
     if result.not_modified:
         return {
             **outcome,
-            "status": NOT_MODIFIED,
+            "status": FetchStatus.NOT_MODIFIED,
             "bytes": 0,
             "sha256": previous.get("sha256"),
             "rows": previous.get("rows", 0),
             "is_modelled": previous.get("is_modelled", False),
         }
     body = result.body or b""
-    outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=result.modelled)
+    modelled = landing.modelled_method(result.sha256) is not None
+    outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=modelled)
     if (
         previous.get("sha256") == result.sha256
-        and previous.get("status") != NO_DATA
+        and previous.get("status") != FetchStatus.NO_DATA
         and previous.get("parser_version") == parser.PARSER_VERSION
     ):
-        return {**outcome, "status": UNCHANGED, "rows": previous.get("rows", 0)}
+        return {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)}
     manifest.update(
         url=url,
         etag=result.etag,
@@ -148,22 +149,22 @@ def extract_slice(
         bytes=len(body),
         fetched_at=landing.utc_now(),
         parser_version=parser.PARSER_VERSION,
-        is_modelled=result.modelled,
+        is_modelled=modelled,
     )
     ctx = parsers.ParseContext(
         source=source,
         feed=feed,
         slice=slc,
         sha256=result.sha256 or "",
-        is_modelled=result.modelled,
+        is_modelled=modelled,
         resource=resource,
     )
     try:
         table = parser.parse_table(body, ctx)
     except NoDataYet as exc:
         return _no_data(directory, manifest, outcome, str(exc))
-    landing.land(directory, table, {**manifest, "status": DOWNLOADED})
-    return {**outcome, "status": DOWNLOADED, "rows": table.num_rows}
+    landing.land(directory, table, {**manifest, "status": FetchStatus.DOWNLOADED})
+    return {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows}
 
 
 def _target(url: str | None) -> tuple[str, str] | None:
@@ -183,8 +184,8 @@ def _no_data(
             "url": outcome["url"],
             "fetched_at": landing.utc_now(),
             **manifest,
-            "status": NO_DATA,
+            "status": FetchStatus.NO_DATA,
             "note": note,
         },
     )
-    return {**outcome, "status": NO_DATA, "rows": 0}
+    return {**outcome, "status": FetchStatus.NO_DATA, "rows": 0}

@@ -17,17 +17,17 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from devtools.mirror import Fault, Mirror
 from extract.errors import ParseError
-from extract.mirror import Fault, Mirror
-from extract.province_names import province_code
+from extract.thai.province_names import province_code
 from tests.conftest import REPO, satun_wire
 from warehouse import refresh
 
 pytestmark = pytest.mark.slow
 CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"]}
 WASTE_CONF = {"sources": ["diw_industrial_waste"], "periods": ["2025-07"]}
-DIW_SNAPSHOT = REPO / "extract" / "snapshots" / "diw_ckan"
-DIW_REAL = REPO / "extract" / "snapshots" / "real" / "diw_industrial_waste__dataset_33_04__ec2d296d.csv"
+DIW_SNAPSHOT = REPO / "devtools" / "snapshots" / "diw_ckan"
+DIW_REAL = REPO / "devtools" / "snapshots" / "real" / "diw_industrial_waste__dataset_33_04__ec2d296d.csv"
 DIW_RESOURCE = "ec2d296d-4a55-466c-9b75-683fde4bbb80"
 NON_HAZARDOUS, HAZARDOUS, TOTAL = "ไม่อันตราย (ตัน)", "อันตราย (ตัน)", "ของเสียทั้งหมด (ตัน)"
 

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from extract import ckan, http_client
+from devtools.mirror import Fault, Mirror
 from extract.catalogue import load_catalogue
-from extract.diw_industrial_waste import parse_table, repaired_count, tonnes
 from extract.errors import FetchError, NoDataYet, ParseError
-from extract.mirror import Fault, Mirror
+from extract.http import ckan
+from extract.http import client as http_client
+from extract.parsers.diw_industrial_waste import parse_table, repaired_count, tonnes
 from tests.conftest import REPO, parse_context
 
 SOURCE = "diw_industrial_waste"
-REAL_CSV = REPO / "extract" / "snapshots" / "real" / "diw_industrial_waste__dataset_33_04__ec2d296d.csv"
+REAL_CSV = REPO / "devtools" / "snapshots" / "real" / "diw_industrial_waste__dataset_33_04__ec2d296d.csv"
 NON_HAZARDOUS, HAZARDOUS, TOTAL = "ไม่อันตราย (ตัน)", "อันตราย (ตัน)", "ของเสียทั้งหมด (ตัน)"
 
 
