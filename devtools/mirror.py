@@ -13,6 +13,12 @@ The pipeline does not know the mirror: what marks a served body as modelled is t
 provenance-labels file (``--modelled-bodies``, ``devtools.snapshots.modelled_bodies``) that
 ``SMARTCITY_MODELLED_BODIES`` names, as it would for any other source of modelled bodies.
 
+A CKAN DataStore resource is recorded as one ``datastore_search`` answer holding every
+record (an entry with ``"serve": "datastore_search"``); the mirror answers
+``/api/3/action/datastore_search?resource_id=<id>&limit=&offset=`` from it page by page
+as CKAN does (``limit`` default 100, capped at 32,000; ``offset`` default 0; ``sort`` by
+``_id`` only), with CKAN's ``total``, ``offset``, ``limit`` and ``_links``.
+
 Control endpoints (never faulted): ``GET /_mirror/health``; ``GET|POST|DELETE
 /_mirror/faults`` (POST a JSON fault, see :class:`Fault`); ``GET|DELETE /_mirror/requests``.
 """
@@ -54,6 +60,10 @@ HTML_ERROR_PAGE = (
 )
 
 RequestKey = tuple[str, tuple[tuple[str, str], ...]]
+DATASTORE_SEARCH_PATH = "/api/3/action/datastore_search"
+DATASTORE_DEFAULT_LIMIT = 100  # CKAN's default page
+DATASTORE_MAX_LIMIT = 32000  # CKAN's ckan.datastore.search.rows_max default
+DATASTORE_PARAMS = {"resource_id", "limit", "offset", "sort", "include_total", "records_format"}
 
 
 # --- snapshot registry ----------------------------------------------------------------
@@ -94,10 +104,83 @@ class SnapshotEntry:
     etag: str
     last_modified: str
     is_modelled: bool
+    status: int = HTTPStatus.OK
 
 
-def load_snapshot_dir(folder: Path) -> dict[RequestKey, SnapshotEntry]:
-    """Entries of one publisher folder; fails loudly if a body does not match its sha256."""
+@dataclasses.dataclass(frozen=True)
+class DataStoreResource:
+    """A recorded DataStore resource: every record, served a page at a time."""
+
+    entry: SnapshotEntry
+    resource_id: str
+    help_url: str | None
+    fields: list[Any]
+    records: list[Any]
+
+    @classmethod
+    def of(cls, entry: SnapshotEntry) -> DataStoreResource:
+        answer = json.loads(entry.body.decode("utf-8"))
+        result = answer["result"]
+        if len(result["records"]) != result["total"]:
+            raise ValueError(f"{entry.path}: a DataStore recording must hold every record")
+        return cls(
+            entry, result["resource_id"], answer.get("help"), result["fields"], result["records"]
+        )
+
+    def page(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, answer) of one ``datastore_search`` request, as CKAN answers it."""
+        unknown = sorted(set(params) - DATASTORE_PARAMS)
+        try:
+            limit = int(params.get("limit", DATASTORE_DEFAULT_LIMIT))
+            offset = int(params.get("offset", 0))
+        except ValueError:
+            unknown.append("limit/offset")
+            limit = offset = -1
+        sort = params.get("sort", "_id").strip()
+        if sort not in ("_id", "_id asc", "_id desc"):
+            unknown.append("sort")
+        if unknown or limit < 0 or offset < 0:
+            error = {
+                "__type": "Validation Error",
+                **{
+                    k: ["not supported by the mirror or invalid"]
+                    for k in unknown or ["limit/offset"]
+                },
+            }
+            return HTTPStatus.CONFLICT, {"help": self.help_url, "success": False, "error": error}
+        limit = min(limit, DATASTORE_MAX_LIMIT)
+        records = self.records if sort != "_id desc" else list(reversed(self.records))
+        query = {"resource_id": self.resource_id}
+        if "limit" in params:
+            query["limit"] = str(limit)
+        start = DATASTORE_SEARCH_PATH + "?" + "&".join(f"{k}={v}" for k, v in sorted(query.items()))
+        following = {**query, "offset": str(offset + limit)}
+        result = {
+            "include_total": True,
+            "resource_id": self.resource_id,
+            "fields": self.fields,
+            "records_format": "objects",
+            "records": records[offset : offset + limit],
+            "limit": limit,
+            "offset": offset,
+            "total": len(self.records),
+            "_links": {
+                "start": start,
+                "next": DATASTORE_SEARCH_PATH
+                + "?"
+                + "&".join(f"{k}={v}" for k, v in sorted(following.items())),
+            },
+        }
+        return HTTPStatus.OK, {"help": self.help_url, "success": True, "result": result}
+
+
+def load_snapshot_dir(
+    folder: Path, datastore: dict[str, DataStoreResource] | None = None
+) -> dict[RequestKey, SnapshotEntry]:
+    """Entries of one publisher folder; fails loudly if a body does not match its sha256.
+
+    DataStore recordings go to ``datastore`` (by resource id) when it is given.
+    """
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     publisher = str(index.get("publisher", folder.name))
     entries: dict[RequestKey, SnapshotEntry] = {}
@@ -107,7 +190,7 @@ def load_snapshot_dir(folder: Path) -> dict[RequestKey, SnapshotEntry]:
         if digest != item["sha256"]:
             raise ValueError(f"{folder.name}/{item['file']}: sha256 differs from index.json")
         query = {str(k): str(v) for k, v in item.get("query", {}).items()}
-        entries[entry_key(item["path"], query)] = SnapshotEntry(
+        entry = SnapshotEntry(
             publisher=publisher,
             path=item["path"],
             query=query,
@@ -117,6 +200,16 @@ def load_snapshot_dir(folder: Path) -> dict[RequestKey, SnapshotEntry]:
             last_modified=item["last_modified"],
             is_modelled=bool(item.get("is_modelled", False)),
         )
+        if item.get("serve") == "datastore_search":
+            resource = DataStoreResource.of(entry)
+            if datastore is not None:
+                if resource.resource_id in datastore:
+                    raise ValueError(
+                        f"{folder}: DataStore {resource.resource_id} is already served"
+                    )
+                datastore[resource.resource_id] = resource
+            continue
+        entries[entry_key(item["path"], query)] = entry
     return entries
 
 
@@ -130,15 +223,35 @@ class Snapshot:
 
     def __init__(self, folders: Sequence[Path]) -> None:
         self.entries: dict[RequestKey, SnapshotEntry] = {}
+        self.datastore: dict[str, DataStoreResource] = {}
         for folder in folders:
-            for key, entry in load_snapshot_dir(Path(folder)).items():
+            for key, entry in load_snapshot_dir(Path(folder), self.datastore).items():
                 if key in self.entries:
                     raise ValueError(f"{folder}: request {key} is already served")
                 self.entries[key] = entry
 
     def lookup(self, path: str, raw_query: str) -> SnapshotEntry | None:
         params = normalise_query(raw_query)
-        return None if params is None else self.entries.get((path, params))
+        if params is None:
+            return None
+        if path == DATASTORE_SEARCH_PATH:
+            return self.datastore_page(dict(params))
+        return self.entries.get((path, params))
+
+    def datastore_page(self, params: dict[str, str]) -> SnapshotEntry | None:
+        """One ``datastore_search`` page as an entry of its own (its ETag is its hash)."""
+        resource = self.datastore.get(params.get("resource_id", ""))
+        if resource is None:
+            return None
+        status, answer = resource.page(params)
+        body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        return dataclasses.replace(
+            resource.entry,
+            query=params,
+            body=body,
+            etag=f'"{hashlib.sha256(body).hexdigest()}"',
+            status=status,
+        )
 
 
 # --- fault injection --------------------------------------------------------------------
@@ -328,10 +441,10 @@ class MirrorHandler(BaseHTTPRequestHandler):
             "Last-Modified": entry.last_modified,
             MODELLED_HEADER: "true" if entry.is_modelled else "false",
         }
-        if self.not_modified(entry):
+        if entry.status == HTTPStatus.OK and self.not_modified(entry):
             self.send_body(HTTPStatus.NOT_MODIFIED, b"", None, headers)
             return
-        self.send_body(HTTPStatus.OK, entry.body, entry.content_type, headers)
+        self.send_body(entry.status, entry.body, entry.content_type, headers)
 
     def not_modified(self, entry: SnapshotEntry) -> bool:
         """RFC 9110 conditional GET: If-None-Match wins over If-Modified-Since."""
@@ -399,8 +512,15 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def control(self, name: str) -> None:
         if name == "health":
+            snapshot = self.server.snapshot
             self.send_json(
-                HTTPStatus.OK, {"status": "ok", "entries": len(self.server.snapshot.entries)}
+                HTTPStatus.OK,
+                {
+                    "status": "ok",
+                    # every recorded index entry, a DataStore resource counting as one
+                    "entries": len(snapshot.entries) + len(snapshot.datastore),
+                    "datastore_resources": len(snapshot.datastore),
+                },
             )
         elif name == "faults":
             self.control_faults()
@@ -583,7 +703,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.port_file:
         write_port_file(args.port_file, server.port)
     sys.stderr.write(
-        f"mirror: serving {len(server.snapshot.entries)} responses from "
+        f"mirror: serving {len(server.snapshot.entries)} responses and "
+        f"{len(server.snapshot.datastore)} DataStore resource(s) from "
         f"{len(folders)} folder(s) on http://{LOOPBACK}:{server.port}\n"
     )
     try:

@@ -313,6 +313,7 @@ DIM_AREA = "dim_area"
 VEHICLES = "fct_vehicle_registrations"
 ELECTRICITY = "fct_electricity_consumption"
 ROAD_DEATHS = "fct_road_deaths"
+INDUSTRIAL_WASTE = "fct_industrial_waste"
 MOBILITY = "mart_dimension_mobility"
 COUNTRY = "TH"
 # relative tolerance when comparing sums of floating-point measures (kWh)
@@ -323,6 +324,7 @@ COUNTRY_SUMS = {
     VEHICLES: (("period", "vehicle_type", "fuel_class"), "vehicles"),
     ELECTRICITY: (("period", "customer_class", "utility"), "kwh"),
     ROAD_DEATHS: (("period", "year"), "deaths"),
+    INDUSTRIAL_WASTE: (("period",), ("non_hazardous_tonnes", "hazardous_tonnes", "total_tonnes")),
 }
 
 
@@ -473,9 +475,19 @@ def country_adds_up_to_provinces(
     mart: str, frame: pd.DataFrame, dim_area: pd.DataFrame
 ) -> list[CheckOutcome]:
     """Blocking: every country ('TH') row of ``mart`` is the sum of its provinces (the
-    rows of the same keys whose area_code is a province in ``dim_area``)."""
-    keys, measure = COUNTRY_SUMS[mart]
+    rows of the same keys whose area_code is a province in ``dim_area``), for each of
+    the mart's measures."""
+    keys, measures = COUNTRY_SUMS[mart]
     keys = [k for k in keys if k in frame.columns]
+    outcomes: list[CheckOutcome] = []
+    for measure in (measures,) if isinstance(measures, str) else measures:
+        outcomes += _country_sums_measure(mart, frame, dim_area, keys, measure)
+    return outcomes
+
+
+def _country_sums_measure(
+    mart: str, frame: pd.DataFrame, dim_area: pd.DataFrame, keys: list[str], measure: str
+) -> list[CheckOutcome]:
     common = dict(
         suite=mart,
         check="country adds up to its provinces",

@@ -260,6 +260,22 @@ MART_SPECS: tuple[MartSpec, ...] = (
         build_suite=_not_empty_suite("fct_road_deaths"),
         may_be_empty=True,
     ),
+    MartSpec(
+        name="fct_industrial_waste",
+        schema="marts",
+        columns=(
+            "area_code",
+            "period",
+            "non_hazardous_tonnes",
+            "hazardous_tonnes",
+            "total_tonnes",
+            "is_modelled",
+            "quality_status",
+        ),
+        prepare=pd.DataFrame.copy,
+        build_suite=_not_empty_suite("fct_industrial_waste"),
+        may_be_empty=True,
+    ),
     *(
         MartSpec(
             name=dimension_mart(dimension),

@@ -40,6 +40,10 @@ SLICINGS = ("province", "office", "national")
 PERIOD_GROUPS = ("be_date", "be_month", "be_year", "be_yy")
 DEFAULT_EXPECT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "xls": "xls"}
 SINGLE_FEED = "main"
+# CKAN answers 100 records a page unless asked for more; its ceiling is 32,000.
+DATASTORE_PAGE_SIZE = 1000
+DATASTORE_MAX_PAGE_SIZE = 32000
+_RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,9 +74,19 @@ class Feed:
     ckan_package: str | None = None
     resource_pattern: re.Pattern[str] | None = None
     options: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # A CKAN DataStore resource read with datastore_search (instead of a file download)
+    datastore_resource: str | None = None
+    page_size: int = DATASTORE_PAGE_SIZE
+    # False until the publisher's host and ids are confirmed against the live portal
+    verified: bool = True
+    verified_note: str | None = None
 
     @property
     def access(self) -> str:
+        """``url`` (a template), ``ckan`` (a package's file resource for the month) or
+        ``ckan_datastore`` (a DataStore resource, paged through ``datastore_search``)."""
+        if self.datastore_resource:
+            return "ckan_datastore"
         return "ckan" if self.ckan_package else "url"
 
     def url(self, *, period: str, province: str | None = None, office: str | None = None) -> str:
@@ -82,6 +96,7 @@ class Feed:
             office=office,
             yymm=period_to_yymm(period),
             package=self.ckan_package,
+            resource=self.datastore_resource,
         )
         return self.publisher.base_url + path
 
@@ -115,6 +130,11 @@ class Source:
         return self.feeds[0].url_template
 
     @property
+    def verified(self) -> bool:
+        """False when any feed's host or ids are not yet confirmed against the live portal."""
+        return all(feed.verified for feed in self.feeds)
+
+    @property
     def multi_feed(self) -> bool:
         return len(self.feeds) > 1
 
@@ -136,10 +156,21 @@ def _feed(
     ckan = spec.get("ckan")
     fmt = spec["format"]
     pattern = None
-    if ckan:
+    datastore = ckan.get("datastore_resource") if ckan else None
+    page_size = int(ckan.get("page_size", DATASTORE_PAGE_SIZE)) if ckan else DATASTORE_PAGE_SIZE
+    if datastore is not None and not _RESOURCE_ID.match(str(datastore)):
+        raise ValueError(f"{where}: datastore_resource {datastore!r} is not a CKAN resource id")
+    if not 1 <= page_size <= DATASTORE_MAX_PAGE_SIZE:
+        raise ValueError(f"{where}: page_size {page_size} is not 1..{DATASTORE_MAX_PAGE_SIZE}")
+    if ckan and not datastore:
         pattern = re.compile(ckan["resource_pattern"])
         if not set(pattern.groupindex) & set(PERIOD_GROUPS):
             raise ValueError(f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}")
+    verified = spec.get("verified", True)
+    if not isinstance(verified, bool):
+        raise ValueError(f"{where}: verified must be true or false, not {verified!r}")
+    if not verified and not spec.get("verified_note"):
+        raise ValueError(f"{where}: an entry with verified: false says why in verified_note")
     return Feed(
         id=feed_id,
         publisher=publisher,
@@ -150,6 +181,10 @@ def _feed(
         ckan_package=ckan["package"] if ckan else None,
         resource_pattern=pattern,
         options={str(k): str(v) for k, v in (spec.get("options") or {}).items()},
+        datastore_resource=str(datastore) if datastore else None,
+        page_size=page_size,
+        verified=verified,
+        verified_note=spec.get("verified_note"),
     )
 
 

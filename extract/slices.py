@@ -42,6 +42,11 @@ def extract_slice(
         "period": slc.period,
         "slice_key": slc.key,
     }
+    if not source.verified:
+        manifest.update(
+            verified=False,
+            verified_note=next(f.verified_note for f in source.feeds if not f.verified),
+        )
     outcome: dict[str, Any] = {**slc.as_dict(), "slice_key": slc.key}
     resource = None
     expect = feed.expect
@@ -67,22 +72,56 @@ def extract_slice(
         manifest.update(
             package_url=package_url, resource_name=resource.name, as_at=resource.as_at.isoformat()
         )
+    elif feed.access == "ckan_datastore":
+        package_url = feed.url(period=slc.period)
+        package = ckan.package_show(session, source.id, package_url, headers=headers)
+        item = ckan.datastore_resource(package, feed, source.id, package_url)
+        signal = ckan.change_signal(package, item)
+        manifest.update(
+            package_url=package_url,
+            resource_id=feed.datastore_resource,
+            resource_name=str(item.get("name") or ""),
+            **signal,
+        )
+        outcome["url"] = ckan.datastore_search_url(feed, limit=feed.page_size, offset=0)
+        if (
+            ckan.unchanged_since(previous, signal)
+            and previous.get("parser_version") == parser.PARSER_VERSION
+        ):
+            # The portal says the records did not change since they were landed.
+            return {
+                **outcome,
+                "status": FetchStatus.UNCHANGED,
+                "rows": previous.get("rows", 0),
+                "sha256": previous.get("sha256"),
+                "is_modelled": previous.get("is_modelled"),
+            }
+        answer = ckan.datastore_search(
+            session, source.id, feed, headers=headers, max_bytes=source.max_bytes
+        )
+        url = answer.url
+        manifest.update(datastore_pages=answer.pages, datastore_total=answer.total)
     else:
         url = feed.url(period=slc.period, province=slc.province, office=slc.office)
     outcome["url"] = url
-    # Validators only make sense for the resource they came from (a new file is new);
-    # the host may change (a mirror, a proxy), the path and query may not.
-    validators = previous if _target(previous.get("url")) == _target(url) else {}
-    result = http_client.fetch(
-        session,
-        source.id,
-        url,
-        expect=expect,
-        max_bytes=source.max_bytes,
-        etag=validators.get("etag"),
-        last_modified=validators.get("last_modified"),
-        headers=headers,
-    )
+    if feed.access == "ckan_datastore":
+        result = http_client.FetchResult(
+            url, 200, answer.body, answer.sha256, None, None, answer.duration_s
+        )
+    else:
+        # Validators only make sense for the resource they came from (a new file is new);
+        # the host may change (a mirror, a proxy), the path and query may not.
+        validators = previous if _target(previous.get("url")) == _target(url) else {}
+        result = http_client.fetch(
+            session,
+            source.id,
+            url,
+            expect=expect,
+            max_bytes=source.max_bytes,
+            etag=validators.get("etag"),
+            last_modified=validators.get("last_modified"),
+            headers=headers,
+        )
     outcome.update(http_status=result.http_status, duration_s=round(result.duration_s, 3))
     if result.not_modified:
         return {

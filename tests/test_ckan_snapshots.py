@@ -12,19 +12,21 @@ from devtools.mirror import Mirror
 from devtools.reference import build_registration_offices as offices_builder
 from devtools.snapshots import (
     build_datagoth_snapshot,
+    build_diw_snapshot,
     build_dlt_snapshot,
     build_electricity_snapshot,
 )
 
 SNAPSHOTS = Path(build_dlt_snapshot.__file__).parent
-FOLDERS = {"dlt_ckan": False, "datagoth_ckan": None, "pea_ckan": True, "mea_ckan": True}  # None: mixed
+FOLDERS = {"dlt_ckan": False, "datagoth_ckan": None, "pea_ckan": True, "mea_ckan": True,
+           "diw_ckan": False}  # None: mixed
 
 
 def files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != "PROVENANCE.md"}
 
 
-@pytest.mark.parametrize("builder", [build_dlt_snapshot, build_datagoth_snapshot])
+@pytest.mark.parametrize("builder", [build_dlt_snapshot, build_datagoth_snapshot, build_diw_snapshot])
 def test_rebuild_is_byte_identical(builder, tmp_path):
     builder.build(builder.DEFAULT_REAL_DIR, tmp_path)
     assert files(tmp_path) == files(builder.DEFAULT_OUT_DIR)
@@ -76,3 +78,14 @@ def test_mirror_serves_resources_in_the_real_url_shape_with_the_modelled_label()
         assert rtddi.headers["X-Data-Modelled"] == "true"
         package = requests.get(mirror.base_url + "/api/3/action/package_show?id=rtddi", timeout=5).json()
         assert package["success"] and package["result"]["license_title"] == "DGA Open Government License"
+
+
+def test_diw_datastore_recording_is_the_real_records_labelled():
+    index = json.loads((SNAPSHOTS / "diw_ckan" / "index.json").read_text(encoding="utf-8"))
+    entry = next(e for e in index["entries"] if e.get("serve") == "datastore_search")
+    assert entry["label"] == "real records, reconstructed answer shape" and entry["is_modelled"] is False
+    assert entry["method"].startswith("Real records, reconstructed answer shape")
+    answer = json.loads((SNAPSHOTS / "diw_ckan" / entry["file"]).read_text(encoding="utf-8"))["result"]
+    assert answer["total"] == len(answer["records"]) == 4301
+    provenance = (SNAPSHOTS / "diw_ckan" / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "real records, reconstructed answer shape" in provenance

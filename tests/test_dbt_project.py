@@ -54,6 +54,11 @@ OTHER_RAW_TABLES = {
         "area_code varchar, year integer, period date, avg_monthly_income_baht double, "
         f"province_name_raw varchar, {PROVENANCE_COLUMNS}"
     ),
+    "diw_industrial_waste": (
+        "area_code varchar, period date, non_hazardous_tonnes double, hazardous_tonnes double, "
+        "total_tonnes double, province_name_raw varchar, record_id bigint, "
+        f"dropped_duplicate_ids varchar, vintage date, {PROVENANCE_COLUMNS}"
+    ),
     "source_status": "source_id varchar, status varchar, detail varchar",
     "plan_targets": (
         "entry_number integer, area_code varchar, indicator_code varchar, baseline_period varchar, "
@@ -333,7 +338,7 @@ def test_build_runs_every_model_test_and_unit_test(built):
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds.get("seed") == 9
-    assert kinds.get("model") == 55
+    assert kinds.get("model") == 60
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 200
 
@@ -364,7 +369,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 19
+    assert len(marts) == 20
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -533,9 +538,9 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
-    # 10 of the 21 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    # 10 of the 25 catalogued indicators outside governance; fetched 8 days after Sep 2026
     governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
-    assert governance["data_coverage_share"] == pytest.approx(10 / 21)
+    assert governance["data_coverage_share"] == pytest.approx(10 / 25)
     assert governance["data_freshness_days"] == 8
 
 
@@ -547,6 +552,7 @@ def test_empty_sources_build_empty_marts(built):
         "select (select count(*) from marts.fct_vehicle_registrations) as vehicles, "
         "(select count(*) from marts.fct_electricity_consumption) as electricity, "
         "(select count(*) from marts.fct_road_deaths) as road_deaths, "
+        "(select count(*) from marts.fct_industrial_waste) as industrial_waste, "
         "(select count(*) from marts.mart_dimension_mobility) as mobility, "
         "(select count(*) from marts.mart_dimension_energy) as energy, "
         "(select count(*) from marts.mart_dimension_environment) as environment, "
@@ -557,8 +563,8 @@ def test_empty_sources_build_empty_marts(built):
         "(select count(*) from marts.mart_area_profile) as profile",
     )[0]
     assert counts == {
-        "vehicles": 0, "electricity": 0, "road_deaths": 0, "mobility": 0, "energy": 0,
-        "environment": 0, "economy": 0,
+        "vehicles": 0, "electricity": 0, "road_deaths": 0, "industrial_waste": 0, "mobility": 0,
+        "energy": 0, "environment": 0, "economy": 0,
         # 91, 96, 'TH' and Satun's 7 districts, Sep 2026
         "people": 10, "living": 10, "governance": 10, "profile": 10,
     }  # fmt: skip
@@ -566,7 +572,7 @@ def test_empty_sources_build_empty_marts(built):
         built["path"],
         "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
     )[0]
-    assert coverage == {"n": 10 * 23, "with_value": 10 * 12}
+    assert coverage == {"n": 10 * 27, "with_value": 10 * 12}
 
 
 # ---------------------------------------------------------------- fast checks

@@ -83,6 +83,10 @@ create table marts.fct_road_deaths (
     area_code varchar, period date, year integer, deaths bigint, is_modelled boolean,
     quality_status varchar
 );
+create table marts.fct_industrial_waste (
+    area_code varchar, period date, non_hazardous_tonnes double, hazardous_tonnes double,
+    total_tonnes double, is_modelled boolean, quality_status varchar
+);
 """
     + "".join(
         f"create table marts.mart_dimension_{d} (area_code varchar, period date, "
@@ -138,6 +142,10 @@ insert into marts.fct_road_deaths values
     ('50', date '2020-12-31', 2020, 489, false, 'stale'),
     ('91', date '2020-12-31', 2020, 58, false, 'stale'),
     ('TH', date '2020-12-31', 2020, 547, false, 'stale');
+insert into marts.fct_industrial_waste values
+    ('10', date '2023-06-30', 10691.651, 4871.997, 15563.648, false, 'ok'),
+    ('91', date '2023-06-30', 17.5, 0.25, 17.75, false, 'ok'),
+    ('TH', date '2023-06-30', 10709.151, 4872.247, 15581.398, false, 'partial_coverage');
 """
 
 
@@ -632,7 +640,8 @@ def test_new_marts_pass_and_totals_reconcile(build, tmp_path):
         if check == "districts add up to their province"
     }  # fmt: skip
     assert fct[("country adds up to its provinces", dt.date(2026, 8, 31))].endswith("reconciled")
-    for mart in ("fct_vehicle_registrations", "fct_electricity_consumption", "fct_road_deaths"):
+    for mart in ("fct_vehicle_registrations", "fct_electricity_consumption", "fct_road_deaths",
+                 "fct_industrial_waste"):
         assert by_check[(mart, "country adds up to its provinces")].endswith("reconciled"), mart
     assert by_check[("mart_dimension_mobility", "vehicle classes add up to the fleet")] == (
         "4 fleet(s) reconciled"
@@ -643,7 +652,21 @@ def test_new_marts_pass_and_totals_reconcile(build, tmp_path):
     }  # fmt: skip
     suites = {r[0] for r in results(build)}
     assert {"fct_vehicle_registrations", "fct_electricity_consumption", "fct_road_deaths",
-            "mart_dimension_mobility"} <= suites  # fmt: skip
+            "fct_industrial_waste", "mart_dimension_mobility"} <= suites  # fmt: skip
+
+
+def test_country_waste_that_does_not_add_up_is_blocking_for_the_measure(build, tmp_path):
+    add_energy_and_transport(build)
+    sql(build, "update marts.fct_industrial_waste set hazardous_tonnes = hazardous_tonnes + 2, "
+               "total_tonnes = total_tonnes + 2 where area_code = 'TH'")  # fmt: skip
+    with pytest.raises(QualityGateError) as caught:
+        gate(build, tmp_path)
+    assert caught.value.failures == [
+        "fct_industrial_waste country adds up to its provinces fails for area TH period 2023-06 "
+        "(hazardous_tonnes 4874.25 != sum of provinces 4872.25)",
+        "fct_industrial_waste country adds up to its provinces fails for area TH period 2023-06 "
+        "(total_tonnes 15583.4 != sum of provinces 15581.4)",
+    ]
 
 
 def test_unknown_codes_and_totals_that_do_not_add_up_are_blocking(build, tmp_path):

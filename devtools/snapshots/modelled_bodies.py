@@ -35,10 +35,13 @@ def labels(folders: Sequence[Path] | None = None) -> dict[str, Any]:
         index = json.loads((Path(folder) / "index.json").read_text(encoding="utf-8"))
         for entry in index["entries"]:
             if entry.get("is_modelled"):
-                bodies[entry["sha256"]] = {
+                label = {
                     "method": entry.get("method") or index.get("method") or "modelled",
                     "file": f"{Path(folder).name}/{entry['file']}",
                 }
+                bodies[entry["sha256"]] = label
+                if entry.get("records_sha256"):  # a DataStore recording: the landed records
+                    bodies[entry["records_sha256"]] = label
     return {"format": MODELLED_BODIES_FORMAT, "bodies": dict(sorted(bodies.items()))}
 
 

@@ -7,6 +7,15 @@ whose named group dates a resource (``be_date`` = BE ``yyyymmdd``, ``be_month`` 
 ``yyyymm``, ``be_year`` = BE ``yyyy``, ``be_yy`` = two-digit BE year); the resource of the
 requested month is then downloaded like any other URL.
 
+A DataStore resource (``ckan.datastore_resource`` in the catalogue) is not a file: its
+records are read with ``/api/3/action/datastore_search?resource_id=<id>`` in pages of
+``limit`` records from ``offset`` until the answer's ``total``, each page through the same
+HTTP client (retries, size cap, API key); the pages become one body,
+``{"resource_id", "fields", "records", "total"}``, for the parser. Whether to download at
+all is decided by the package's change signal (:func:`change_signal`): the resource's
+``last_modified`` and the package's ``metadata_modified`` compared with those the landed
+manifest recorded.
+
 A portal API key, when one is configured, travels in the ``api-key`` header. It is read
 from the environment variable named in the catalogue or, inside an Airflow process,
 from the Airflow connection named there; it is never logged or written anywhere.
@@ -14,11 +23,16 @@ from the Airflow connection named there; it is never logged or written anywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 import sys
+import time
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -32,6 +46,9 @@ from smartcity import settings
 log = logging.getLogger(__name__)
 API_KEY_HEADER = "api-key"
 PACKAGE_MAX_BYTES = 5_000_000
+DATASTORE_SEARCH_PATH = "/api/3/action/datastore_search"
+# Manifest keys of the change signal (see change_signal).
+CHANGE_SIGNAL_KEYS = ("package_metadata_modified", "resource_last_modified")
 _FORMATS = {"csv": "csv", "xlsx": "xlsx", "xls": "xls", "json": "json"}
 
 
@@ -174,3 +191,162 @@ def find_resource(
     return package_url, Resource(
         resource.name, url, resource.format, resource.period, resource.as_at
     )
+
+
+# --- change signal (shared by file and DataStore resources) -------------------------------
+
+
+def change_signal(package: Mapping[str, Any], resource: Mapping[str, Any]) -> dict[str, str | None]:
+    """The stamps CKAN moves when a resource changes: the resource's ``last_modified``
+    (else its ``metadata_modified``) and the package's ``metadata_modified``. They are
+    written to the landed manifest under :data:`CHANGE_SIGNAL_KEYS`."""
+    resource_stamp = resource.get("last_modified") or resource.get("metadata_modified")
+    package_stamp = package.get("metadata_modified")
+    return {
+        "package_metadata_modified": str(package_stamp) if package_stamp else None,
+        "resource_last_modified": str(resource_stamp) if resource_stamp else None,
+    }
+
+
+def unchanged_since(previous: Mapping[str, Any], signal: Mapping[str, str | None]) -> bool:
+    """True when the landed manifest ``previous`` holds rows and the same change signal;
+    a portal that gives no stamp at all is never taken as unchanged."""
+    if not previous.get("parquet") or not any(signal.values()):
+        return False
+    return all(previous.get(key) == signal.get(key) for key in CHANGE_SIGNAL_KEYS)
+
+
+# --- DataStore ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DataStoreAnswer:
+    """Every record of a DataStore resource, read page by page, as one body."""
+
+    url: str  # the first page
+    body: bytes
+    sha256: str
+    total: int
+    pages: int
+    duration_s: float
+
+
+def datastore_resource(package: Mapping[str, Any], feed: Feed, source_id: str, url: str) -> dict:
+    """The package's resource the feed names; ``FetchError`` when it is missing or CKAN
+    says it is not in the DataStore."""
+    for item in package["resources"]:
+        if isinstance(item, dict) and item.get("id") == feed.datastore_resource:
+            if item.get("datastore_active") is False:
+                raise FetchError(
+                    source_id, url, f"resource {feed.datastore_resource} is not in the DataStore"
+                )
+            return item
+    raise FetchError(
+        source_id,
+        url,
+        f"CKAN package {feed.ckan_package!r} has no resource {feed.datastore_resource}",
+    )
+
+
+def datastore_search_url(feed: Feed, *, limit: int, offset: int) -> str:
+    """One page of ``datastore_search``: ``limit`` records from ``offset``, in ``_id`` order
+    (a stable order, so pages neither overlap nor skip a record)."""
+    query = urlencode(
+        {"resource_id": feed.datastore_resource, "limit": limit, "offset": offset, "sort": "_id"}
+    )
+    return f"{feed.publisher.base_url}{DATASTORE_SEARCH_PATH}?{query}"
+
+
+def _page(body: bytes, source_id: str, url: str) -> dict[str, Any]:
+    document = json.loads(body.decode("utf-8-sig"))
+    result = document.get("result") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or document.get("success") is not True:
+        error = document.get("error") if isinstance(document, dict) else None
+        raise FetchError(source_id, url, f"CKAN datastore_search did not succeed: {error!r}")
+    if not isinstance(result, dict) or not isinstance(result.get("records"), list):
+        raise FetchError(source_id, url, "CKAN datastore_search answered without a record list")
+    total = result.get("total")
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise FetchError(source_id, url, f"CKAN datastore_search total {total!r} is not a count")
+    return result
+
+
+def datastore_search(
+    session: requests.Session,
+    source_id: str,
+    feed: Feed,
+    *,
+    headers: dict[str, str],
+    max_bytes: int,
+    page_size: int | None = None,
+) -> DataStoreAnswer:
+    """Read every record of the feed's DataStore resource, ``page_size`` at a time.
+
+    ``max_bytes`` caps the pages together. A ``total`` that changes between pages, a
+    page that comes back empty before ``total`` is reached or a repeated ``_id`` means the
+    resource changed while it was read: a transient ``FetchError`` (the task retries).
+    """
+    limit = page_size or feed.page_size
+    started = time.monotonic()
+    records: list[Any] = []
+    fields: Any = None
+    total: int | None = None
+    first_url = datastore_search_url(feed, limit=limit, offset=0)
+    size = pages = 0
+    while total is None or len(records) < total:
+        url = datastore_search_url(feed, limit=limit, offset=len(records))
+        remaining = max_bytes - size
+        if remaining <= 0:
+            raise FetchError(source_id, url, f"DataStore pages exceed the cap of {max_bytes} bytes")
+        page = http_client.fetch(
+            session, source_id, url, expect="json", max_bytes=remaining, headers=headers
+        )
+        body = page.body or b""
+        size, pages = size + len(body), pages + 1
+        result = _page(body, source_id, url)
+        if total is None:
+            total, fields = result["total"], result.get("fields")
+        elif result["total"] != total:
+            raise FetchError(
+                source_id,
+                url,
+                f"DataStore total changed while paging ({total} then {result['total']})",
+                transient=True,
+            )
+        if not result["records"] and len(records) < total:
+            raise FetchError(
+                source_id,
+                url,
+                f"DataStore page at offset {len(records)} is empty, total is {total}",
+                transient=True,
+            )
+        records.extend(result["records"])
+    if len(records) != total:
+        raise FetchError(
+            source_id, first_url, f"DataStore gave {len(records)} records, total is {total}"
+        )
+    ids = [r.get("_id") for r in records if isinstance(r, dict) and "_id" in r]
+    if len(ids) != len(set(map(str, ids))):
+        raise FetchError(
+            source_id,
+            first_url,
+            "DataStore pages repeat an _id (resource changed while paging)",
+            transient=True,
+        )
+    body = records_body(feed.datastore_resource or "", fields, records, total)
+    return DataStoreAnswer(
+        url=first_url,
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        total=total,
+        pages=pages,
+        duration_s=time.monotonic() - started,
+    )
+
+
+def records_body(resource_id: str, fields: Any, records: list[Any], total: int) -> bytes:
+    """The body a DataStore resource is landed from: its records as one canonical JSON
+    document (keys sorted, no spaces), so the same records give the same sha256 however
+    they were paged (a recording labels a modelled resource by this sha256)."""
+    document = {"resource_id": resource_id, "fields": fields, "records": records, "total": total}
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

@@ -32,6 +32,7 @@ REGISTRY: dict[str, str] = {
     "rtddi_road_deaths": "extract.parsers.rtddi",
     "electricity_sales": "extract.parsers.electricity_sales",
     "nso_household_income": "extract.parsers.nso_income",
+    "diw_industrial_waste": "extract.parsers.diw_industrial_waste",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),

@@ -1,6 +1,7 @@
 -- Every indicator value computed from the sources, in one long table: population and
--- ageing, vehicles, road deaths, electricity and household income. Governance
--- indicators, which describe these values, are added in int_area_indicators_described.
+-- ageing, vehicles, road deaths, electricity, household income and industrial waste.
+-- Governance indicators, which describe these values, are added in
+-- int_area_indicators_described.
 
 -- A table: the governance indicators and int_area_indicators_described both read it.
 
@@ -38,6 +39,12 @@ income_indicators as (
 
 ),
 
+industrial_waste_indicators as (
+
+    select * from {{ ref('int_industrial_waste_indicators_computed') }}
+
+),
+
 unioned as (
 
     select * from population_indicators
@@ -49,6 +56,8 @@ unioned as (
     select * from electricity_indicators
     union all
     select * from income_indicators
+    union all
+    select * from industrial_waste_indicators
 
 ),
 

@@ -1,0 +1,223 @@
+-- The industrial-waste indicators per area and complete year (period = 31 December):
+-- - industrial_waste_tonnes_per_1000_people = 1000 * total_tonnes of the year /
+--   population_total of 31 December: of the same year when DOPA has it, else of the
+--   nearest December (on a tie, the later). Registered residents are counted at year
+--   end (DOPA's official yearly figures are December's), so a year is divided by a
+--   December population only; the country 'TH' only takes a December whose population
+--   covers every province. population_period records the December used.
+-- - hazardous_waste_share = hazardous_tonnes / total_tonnes (null when total is 0).
+-- - industrial_waste_change_yoy = total_tonnes / total_tonnes of the year before - 1,
+--   both complete years; null when the earlier year is missing or zero.
+-- - industrial_waste_tonnes_per_km2 is catalogued but not computed: it waits for the
+--   land area of each area in dim_area.
+-- A 'TH' value summed over fewer provinces than the country has is partial_coverage.
+
+with
+
+waste_years as (
+
+    select * from {{ ref('int_industrial_waste_years_summed') }}
+
+),
+
+area_ageing as (
+
+    select * from {{ ref('int_area_ageing_aggregated') }}
+
+),
+
+source_status as (
+
+    select * from {{ ref('stg_pipeline__source_status') }}
+
+),
+
+provinces_reference as (
+
+    select * from {{ ref('ref_provinces') }}
+
+),
+
+provinces_total as (
+
+    select count(*) as provinces_total
+    from provinces_reference
+
+),
+
+stale_sources as (
+
+    select source_id
+    from source_status
+    where is_stale
+
+),
+
+population_stale_flags as (
+
+    select
+        area_ageing.area_code,
+        area_ageing.period,
+        count(stale_sources.source_id) > 0 as is_stale
+    from area_ageing
+    left join stale_sources
+        on
+            ',' || area_ageing.source_id || ','
+            like '%,' || stale_sources.source_id || ',%'
+    group by area_ageing.area_code, area_ageing.period
+
+),
+
+december_populations as (
+
+    select
+        area_ageing.area_code,
+        area_ageing.period,
+        area_ageing.population_total,
+        area_ageing.population_scope,
+        area_ageing.is_modelled,
+        area_ageing.source_id,
+        population_stale_flags.is_stale
+    from area_ageing
+    inner join population_stale_flags
+        on
+            area_ageing.area_code = population_stale_flags.area_code
+            and area_ageing.period = population_stale_flags.period
+    cross join provinces_total
+    where
+        area_ageing.population_total > 0
+        and extract(month from area_ageing.period) = 12
+        and (
+            area_ageing.area_code <> 'TH'
+            or area_ageing.provinces_covered = provinces_total.provinces_total
+        )
+
+),
+
+ranked_denominators as (
+
+    select
+        waste_years.area_code,
+        waste_years.period,
+        december_populations.period as population_period,
+        december_populations.population_total,
+        december_populations.population_scope,
+        december_populations.is_modelled as population_is_modelled,
+        december_populations.source_id as population_source_id,
+        december_populations.is_stale as population_is_stale,
+        row_number() over (
+            partition by waste_years.area_code, waste_years.period
+            order by
+                abs(waste_years.period - december_populations.period),
+                december_populations.period desc
+        ) as nearness_rank
+    from waste_years
+    inner join december_populations
+        on waste_years.area_code = december_populations.area_code
+
+),
+
+denominators as (
+
+    select * from ranked_denominators
+    where nearness_rank = 1
+
+),
+
+per_1000_people as (
+
+    select
+        waste_years.area_code,
+        waste_years.period,
+        'industrial_waste_tonnes_per_1000_people' as indicator_code,
+        1000 * waste_years.total_tonnes / nullif(denominators.population_total, 0) as value,
+        waste_years.total_tonnes as numerator,
+        denominators.population_total as denominator,
+        case
+            when waste_years.source_id < denominators.population_source_id
+                then waste_years.source_id || ',' || denominators.population_source_id
+            else denominators.population_source_id || ',' || waste_years.source_id
+        end as source_id,
+        waste_years.is_modelled or denominators.population_is_modelled as is_modelled,
+        waste_years.is_stale or denominators.population_is_stale as is_stale,
+        denominators.population_scope,
+        denominators.population_period,
+        waste_years.is_partial_coverage
+    from waste_years
+    inner join denominators
+        on
+            waste_years.area_code = denominators.area_code
+            and waste_years.period = denominators.period
+    where not waste_years.is_partial_coverage
+
+),
+
+hazardous_share as (
+
+    select
+        area_code,
+        period,
+        'hazardous_waste_share' as indicator_code,
+        hazardous_tonnes / nullif(total_tonnes, 0) as value,
+        hazardous_tonnes as numerator,
+        total_tonnes as denominator,
+        source_id,
+        is_modelled,
+        is_stale,
+        cast(null as varchar) as population_scope,
+        cast(null as date) as population_period,
+        is_partial_coverage
+    from waste_years
+
+),
+
+change_on_year_earlier as (
+
+    select
+        area_code,
+        period,
+        'industrial_waste_change_yoy' as indicator_code,
+        total_tonnes / nullif(previous_total_tonnes, 0) - 1 as value,
+        total_tonnes - previous_total_tonnes as numerator,
+        previous_total_tonnes as denominator,
+        source_id,
+        is_modelled,
+        is_stale,
+        cast(null as varchar) as population_scope,
+        cast(null as date) as population_period,
+        is_partial_coverage or previous_is_partial_coverage as is_partial_coverage
+    from waste_years
+
+),
+
+unioned as (
+
+    select * from per_1000_people
+    union all
+    select * from hazardous_share
+    union all
+    select * from change_on_year_earlier
+
+),
+
+final as (
+
+    select
+        cast(area_code as varchar) as area_code,
+        cast(period as date) as period,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
+        cast(source_id as varchar) as source_id,
+        cast(is_modelled as boolean) as is_modelled,
+        cast(is_stale as boolean) as is_stale,
+        cast(population_scope as varchar) as population_scope,
+        cast(population_period as date) as population_period,
+        cast(is_partial_coverage as boolean) as is_partial_coverage
+    from unioned
+    where value is not null
+
+)
+
+select * from final
