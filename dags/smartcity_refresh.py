@@ -26,6 +26,7 @@ SOURCE_IDS = (
     "rtddi_road_deaths",
     "electricity_sales",
     "nso_household_income",
+    "dlt_new_registrations",
 )
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")

@@ -517,6 +517,17 @@ def build_fct_road_deaths_suite() -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name="fct_road_deaths", expectations=expectations)
 
 
+def build_fct_vehicle_new_registrations_suite() -> gx.ExpectationSuite:
+    expectations: list[gxe.Expectation] = [
+        _not_null("registrations"),
+        _unique(["area_code", "period", "vehicle_type"], "duplicate {vehicle_type}"),
+        _non_negative("registrations", "{vehicle_type}: registrations {registrations}"),
+        _month_end(),
+        _quality_status_values(FCT_QUALITY_STATUSES),
+    ]
+    return gx.ExpectationSuite(name="fct_vehicle_new_registrations", expectations=expectations)
+
+
 def dimension_mart(dimension: str) -> str:
     return f"mart_dimension_{dimension}"
 
@@ -663,6 +674,22 @@ MART_SPECS: tuple[MartSpec, ...] = (
         ),
         prepare=prepare_with_period_check,
         build_suite=build_fct_electricity_consumption_suite,
+        may_be_empty=True,
+    ),
+    MartSpec(
+        name="fct_vehicle_new_registrations",
+        schema="marts",
+        columns=(
+            "area_code",
+            "period",
+            "vehicle_type",
+            "vehicle_category",
+            "registrations",
+            "is_modelled",
+            "quality_status",
+        ),
+        prepare=prepare_with_period_check,
+        build_suite=build_fct_vehicle_new_registrations_suite,
         may_be_empty=True,
     ),
     MartSpec(

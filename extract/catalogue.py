@@ -108,7 +108,8 @@ PROVINCE_CODES: tuple[str, ...] = (
 
 
 SLICINGS = ("province", "office", "national")
-# Named groups a CKAN resource pattern uses to say which period a resource holds.
+# Named groups a CKAN resource pattern uses to say which period a resource holds
+# (``month`` goes with ``be_year``: a file name with the year and month apart).
 PERIOD_GROUPS = ("be_date", "be_month", "be_year", "be_yy")
 DEFAULT_EXPECT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "xls": "xls"}
 SINGLE_FEED = "main"
@@ -141,6 +142,9 @@ class Feed:
     encoding: str
     ckan_package: str | None = None
     resource_pattern: re.Pattern[str] | None = None
+    # Every pattern that dates a resource (the first is ``resource_pattern``): a
+    # publisher that names its files two ways lists both.
+    resource_patterns: tuple[re.Pattern[str], ...] = ()
     options: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
@@ -207,11 +211,14 @@ def _feed(
     publisher = publishers[spec["publisher"]]
     ckan = spec.get("ckan")
     fmt = spec["format"]
-    pattern = None
+    patterns: list[re.Pattern[str]] = []
     if ckan:
-        pattern = re.compile(ckan["resource_pattern"])
-        if not set(pattern.groupindex) & set(PERIOD_GROUPS):
-            raise ValueError(f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}")
+        given = ckan["resource_pattern"]
+        for text in [given] if isinstance(given, str) else given:
+            pattern = re.compile(text)
+            if not set(pattern.groupindex) & set(PERIOD_GROUPS):
+                raise ValueError(f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}")
+            patterns.append(pattern)
     return Feed(
         id=feed_id,
         publisher=publisher,
@@ -220,7 +227,8 @@ def _feed(
         expect=spec.get("expect", DEFAULT_EXPECT.get(fmt, fmt)),
         encoding=spec.get("encoding", "utf-8"),
         ckan_package=ckan["package"] if ckan else None,
-        resource_pattern=pattern,
+        resource_pattern=patterns[0] if patterns else None,
+        resource_patterns=tuple(patterns),
         options={str(k): str(v) for k, v in (spec.get("options") or {}).items()},
     )
 

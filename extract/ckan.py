@@ -90,6 +90,8 @@ def resource_date(groups: dict[str, str | None]) -> dt.date:
     if groups.get("be_month"):
         text = groups["be_month"]
         return period_end(f"{be_to_ce(int(text[:4])):04d}-{text[4:6]}")
+    if groups.get("be_year") and groups.get("month"):
+        return period_end(f"{be_to_ce(int(groups['be_year'])):04d}-{int(groups['month']):02d}")
     if groups.get("be_year"):
         return dt.date(be_to_ce(int(groups["be_year"])), 12, 31)
     if groups.get("be_yy"):
@@ -106,13 +108,16 @@ def _format_of(item: dict[str, Any], url: str) -> str | None:
 def resources(package: dict[str, Any], feed: Feed) -> list[tuple[Resource, str]]:
     """Every resource the feed's pattern dates, with its ``last_modified`` (for ties)."""
     found = []
-    pattern = feed.resource_pattern
-    assert pattern is not None
+    patterns = feed.resource_patterns or (feed.resource_pattern,)
+    assert all(patterns)
     for item in package["resources"]:
         if not isinstance(item, dict):
             continue
         name, url = str(item.get("name") or ""), str(item.get("url") or "")
-        match = pattern.search(name) or pattern.search(url)
+        match = next(
+            (m for p in patterns if p is not None for m in (p.search(name), p.search(url)) if m),
+            None,
+        )
         fmt = _format_of(item, url)
         if not match or not fmt or not url:
             continue

@@ -32,6 +32,7 @@ REGISTRY: dict[str, str] = {
     "rtddi_road_deaths": "extract.rtddi",
     "electricity_sales": "extract.electricity_sales",
     "nso_household_income": "extract.nso_income",
+    "dlt_new_registrations": "extract.dlt_new_registrations",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),

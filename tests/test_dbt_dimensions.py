@@ -180,15 +180,18 @@ def raw_rows() -> dict[str, list[tuple]]:
             scope="thai_nationals", modelled=False, source_id="dopa_population_district_thai",
             extra=(office["rcode"],),
         )  # fmt: skip
-    # DLT fleet, 77 provinces, no breakdown by vehicle type
+    # DLT fleet, 77 provinces, no breakdown by vehicle type (the rebuilt bucket)
+    labels = {"battery_electric": "ไฟฟ้า", "hybrid": "เบนซิน-ไฟฟ้า", "plug_in_hybrid": "เบนซิน-ไฟฟ้าแบบเสียบปลั๊ก",
+              "diesel": "ดีเซล", "other": "เบนซิน"}  # fmt: skip
     for code, row in fleet().items():
         by_class = {"battery_electric": row["bev"], "hybrid": row["hybrid"],
                     "plug_in_hybrid": row["phev"], "diesel": row["diesel"]}  # fmt: skip
         by_class["other"] = row["total"] - sum(by_class.values())
         rows["dlt_vehicles_by_fuel"] += [
-            (code, VEHICLES_AS_AT, "all", fuel, n, row["th"], False, "dlt_vehicles_by_fuel", SHA)
+            (code, VEHICLES_AS_AT, "ไม่จำแนก", "ไม่จำแนกประเภทรถ", "unclassified", labels[fuel], fuel, n,
+             row["th"], False, "dlt_vehicles_by_fuel", SHA)
             for fuel, n in by_class.items()
-        ]
+        ]  # fmt: skip
     for (code, year), deaths in ROAD_DEATHS.items():
         rows["rtddi_road_deaths"].append(
             (code, year, dt.date(year, 12, 31), deaths, code, False, "rtddi_road_deaths", SHA)

@@ -40,8 +40,13 @@ PROVENANCE_COLUMNS = "is_modelled boolean, source_id varchar, source_sha256 varc
 OTHER_RAW_TABLES = {
     "dopa_population_district_thai": f"{POPULATION_COLUMNS}, registration_office varchar",
     "dlt_vehicles_by_fuel": (
-        "area_code varchar, period date, vehicle_type varchar, fuel_class varchar, "
+        "area_code varchar, period date, legal_class varchar, vehicle_type varchar, "
+        "vehicle_category varchar, fuel_label varchar, fuel_class varchar, "
         f"vehicles bigint, province_name_raw varchar, {PROVENANCE_COLUMNS}"
+    ),
+    "dlt_new_registrations": (
+        "area_code varchar, period date, legal_class varchar, vehicle_type varchar, "
+        f"vehicle_category varchar, registrations bigint, {PROVENANCE_COLUMNS}"
     ),
     "rtddi_road_deaths": (
         "area_code varchar, year integer, period date, deaths bigint, "

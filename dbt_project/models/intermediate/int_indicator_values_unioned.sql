@@ -38,6 +38,12 @@ income_indicators as (
 
 ),
 
+new_registration_indicators as (
+
+    select * from {{ ref('int_new_registration_indicators_computed') }}
+
+),
+
 unioned as (
 
     select * from population_indicators
@@ -49,6 +55,8 @@ unioned as (
     select * from electricity_indicators
     union all
     select * from income_indicators
+    union all
+    select * from new_registration_indicators
 
 ),
 

@@ -80,6 +80,46 @@ fleet_values as (
         cast(diesel as double precision) / nullif(vehicles_registered, 0) as value
     from fleet
 
+    union all
+
+    select
+        area_code,
+        period,
+        'motorcycle_share_of_fleet' as indicator_code,
+        cast(motorcycles as double precision) / nullif(vehicles_registered, 0) as value
+    from fleet
+    where vehicles_type_unknown = 0
+
+    union all
+
+    select
+        area_code,
+        period,
+        'passenger_car_share_of_fleet' as indicator_code,
+        cast(passenger_cars as double precision) / nullif(vehicles_registered, 0) as value
+    from fleet
+    where vehicles_type_unknown = 0
+
+    union all
+
+    select
+        area_code,
+        period,
+        'buses_registered' as indicator_code,
+        cast(buses as double precision) as value
+    from fleet
+    where vehicles_type_unknown = 0 and covers_land_transport_act
+
+    union all
+
+    select
+        area_code,
+        period,
+        'trucks_registered' as indicator_code,
+        cast(trucks as double precision) as value
+    from fleet
+    where vehicles_type_unknown = 0 and covers_land_transport_act
+
 ),
 
 fleet_described as (

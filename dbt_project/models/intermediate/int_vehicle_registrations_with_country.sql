@@ -1,4 +1,5 @@
--- Registered vehicles per province, as-at date, vehicle type and fuel class, plus the
+-- Registered vehicles per province, as-at date, vehicle type and fuel class (the file's
+-- fuel labels summed into their class), plus the
 -- country 'TH': the sum over the 2-digit province codes present at that date (a 'TH'
 -- row in the raw table, if any, is dropped: the country is always the provinces'
 -- sum). provinces_covered: the provinces summed ('TH'), 1 (a province). is_stale comes
@@ -7,9 +8,26 @@
 
 with
 
-registrations as (
+labelled as (
 
     select * from {{ ref('stg_dlt__vehicles_by_fuel') }}
+
+),
+
+registrations as (
+
+    select
+        area_code,
+        period,
+        legal_class,
+        vehicle_type,
+        vehicle_category,
+        fuel_class,
+        sum(vehicles) as vehicles,
+        bool_or(is_modelled) as is_modelled,
+        min(source_id) as source_id
+    from labelled
+    group by area_code, period, legal_class, vehicle_type, vehicle_category, fuel_class
 
 ),
 
@@ -37,7 +55,9 @@ areas as (
     select
         registrations.area_code,
         registrations.period,
+        registrations.legal_class,
         registrations.vehicle_type,
+        registrations.vehicle_category,
         registrations.fuel_class,
         registrations.vehicles,
         registrations.is_modelled,
@@ -72,14 +92,16 @@ country_by_class as (
 
     select
         period,
+        legal_class,
         vehicle_type,
+        vehicle_category,
         fuel_class,
         sum(vehicles) as vehicles,
         bool_or(is_modelled) as is_modelled,
         string_agg(distinct source_id, ',' order by source_id) as source_id,
         bool_or(is_stale) as is_stale
     from provinces
-    group by period, vehicle_type, fuel_class
+    group by period, legal_class, vehicle_type, vehicle_category, fuel_class
 
 ),
 
@@ -88,7 +110,9 @@ country as (
     select
         'TH' as area_code,
         country_by_class.period,
+        country_by_class.legal_class,
         country_by_class.vehicle_type,
+        country_by_class.vehicle_category,
         country_by_class.fuel_class,
         country_by_class.vehicles,
         country_by_class.is_modelled,
@@ -106,7 +130,9 @@ unioned as (
     select
         area_code,
         period,
+        legal_class,
         vehicle_type,
+        vehicle_category,
         fuel_class,
         vehicles,
         is_modelled,
@@ -120,7 +146,9 @@ unioned as (
     select
         area_code,
         period,
+        legal_class,
         vehicle_type,
+        vehicle_category,
         fuel_class,
         vehicles,
         is_modelled,
@@ -136,7 +164,9 @@ final as (
     select
         cast(unioned.area_code as varchar) as area_code,
         cast(unioned.period as date) as period,
+        cast(unioned.legal_class as varchar) as legal_class,
         cast(unioned.vehicle_type as varchar) as vehicle_type,
+        cast(unioned.vehicle_category as varchar) as vehicle_category,
         cast(unioned.fuel_class as varchar) as fuel_class,
         cast(unioned.vehicles as bigint) as vehicles,
         cast(unioned.is_modelled as boolean) as is_modelled,
