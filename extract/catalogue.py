@@ -177,6 +177,8 @@ class Source:
     refresh_cadence: str
     max_bytes: int
     feeds: tuple[Feed, ...]
+    verified: bool = True  # False: package id or layout not checked against a real file
+    verified_note: str | None = None  # why not, or against what it was checked
 
     @property
     def publisher(self) -> Publisher:
@@ -261,6 +263,8 @@ def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publish
         refresh_cadence=entry["refresh_cadence"],
         max_bytes=int(entry["max_bytes"]),
         feeds=feeds,
+        verified=bool(entry.get("verified", True)),
+        verified_note=entry.get("verified_note"),
     )
 
 
@@ -280,6 +284,13 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Source]:
         for pid, p in raw["publishers"].items()
     }
     return {sid: _source(sid, entry, publishers) for sid, entry in raw["sources"].items()}
+
+
+def unverified_sources(source_ids: list[str] | None = None) -> list[Source]:
+    """The catalogue entries (of ``source_ids``, else all) not checked against a real file."""
+    catalogue = load_catalogue()
+    chosen = source_ids if source_ids else list(catalogue)
+    return [catalogue[s] for s in chosen if s in catalogue and not catalogue[s].verified]
 
 
 def base_url_variables(path: Path = CATALOGUE_PATH) -> list[str]:
