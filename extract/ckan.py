@@ -14,6 +14,7 @@ from the Airflow connection named there; it is never logged or written anywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -126,7 +127,18 @@ def resources(package: dict[str, Any], feed: Feed) -> list[tuple[Resource, str]]
         except (PeriodError, ValueError):
             continue  # a resource whose name only looks like the pattern
         stamp = str(item.get("last_modified") or item.get("created") or "")
-        found.append((Resource(name, url, fmt, date_period(as_at), as_at), stamp))
+        size = item.get("size")
+        resource = Resource(
+            name,
+            url,
+            fmt,
+            date_period(as_at),
+            as_at,
+            last_modified=str(item["last_modified"]) if item.get("last_modified") else None,
+            size=int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
+            package_modified=str(package.get("metadata_modified") or "") or None,
+        )
+        found.append((resource, stamp))
     return found
 
 
@@ -144,6 +156,39 @@ def choose(package: dict[str, Any], feed: Feed, period: str, source_id: str) -> 
         )
     best = max(candidates, key=lambda c: (c[0].format == feed.format, c[1], c[0].url))
     return best[0]
+
+
+def change_signal(resource: Resource) -> dict[str, Any]:
+    """What the portal says about the resource's version, as kept in the manifest."""
+    return {
+        "ckan_package_modified": resource.package_modified,
+        "ckan_resource_last_modified": resource.last_modified,
+        "ckan_resource_size": resource.size,
+    }
+
+
+def unchanged_since(resource: Resource, manifest: dict[str, Any]) -> str | None:
+    """Why the landed resource is the portal's current one, or None (download it).
+
+    The resource's ``last_modified`` (and ``size`` when the portal gives it) must equal the
+    manifest's; a resource without ``last_modified`` falls back to the package's
+    ``metadata_modified`` (which also moves when another resource of the package changes,
+    so it only ever causes a download too many, never one too few).
+    """
+    if resource.last_modified:
+        if resource.last_modified != manifest.get("ckan_resource_last_modified"):
+            return None
+        if resource.size is not None and resource.size != manifest.get("ckan_resource_size"):
+            return None
+        detail = f"CKAN resource last_modified {resource.last_modified}"
+        if resource.size is not None:
+            detail += f", size {resource.size}"
+        return detail + " as landed: not downloaded"
+    if resource.package_modified and resource.package_modified == manifest.get(
+        "ckan_package_modified"
+    ):
+        return f"CKAN package metadata_modified {resource.package_modified} as landed: not downloaded"
+    return None
 
 
 def rebase(url: str, publisher: Publisher, source_id: str) -> str:
@@ -176,6 +221,4 @@ def find_resource(
     package = package_show(session, source_id, package_url, headers=headers)
     resource = choose(package, feed, period, source_id)
     url = rebase(resource.url, feed.publisher, source_id)
-    return package_url, Resource(
-        resource.name, url, resource.format, resource.period, resource.as_at
-    )
+    return package_url, dataclasses.replace(resource, url=url)

@@ -54,6 +54,11 @@ class Resource:
     format: str
     period: str
     as_at: dt.date
+    # The portal's change signal: the resource's last_modified and size, the package's
+    # metadata_modified (None when the portal does not give one).
+    last_modified: str | None = None
+    size: int | None = None
+    package_modified: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
