@@ -146,6 +146,8 @@ class Feed:
     # publisher that names its files two ways lists both.
     resource_patterns: tuple[re.Pattern[str], ...] = ()
     options: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # the feed's own default vintages (a feed whose files exist for some years only)
+    default_periods: tuple[str, ...] = ()
 
     @property
     def access(self) -> str:
@@ -157,6 +159,7 @@ class Feed:
             province=province,
             office=office,
             yymm=period_to_yymm(period),
+            yy=period_to_yymm(period)[:2],
             package=self.ckan_package,
         )
         return self.publisher.base_url + path
@@ -232,6 +235,7 @@ def _feed(
         resource_pattern=patterns[0] if patterns else None,
         resource_patterns=tuple(patterns),
         options={str(k): str(v) for k, v in (spec.get("options") or {}).items()},
+        default_periods=tuple(spec.get("feed_default_periods") or ()),
     )
 
 

@@ -33,6 +33,8 @@ REGISTRY: dict[str, str] = {
     "electricity_sales": "extract.electricity_sales",
     "nso_household_income": "extract.nso_income",
     "dlt_new_registrations": "extract.dlt_new_registrations",
+    "dopa_stat_yearly": "extract.dopa_stat_yearly",
+    "dopa_age_yearly": "extract.dopa_age_yearly",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),
