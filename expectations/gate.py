@@ -154,9 +154,7 @@ def validate_marts(
     for spec in MART_SPECS:
         if spec.name not in frames or spec.build_suite is None:
             continue
-        may_be_empty = spec.may_be_empty or (
-            population_optional and spec.name in POPULATION_MARTS
-        )
+        may_be_empty = spec.may_be_empty or (population_optional and spec.name in POPULATION_MARTS)
         if may_be_empty and frames[spec.name].empty:
             outcomes.append(_empty_mart(spec))
             continue

@@ -222,7 +222,9 @@ def _feed(
         for text in [given] if isinstance(given, str) else given:
             pattern = re.compile(text)
             if not set(pattern.groupindex) & set(PERIOD_GROUPS):
-                raise ValueError(f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}")
+                raise ValueError(
+                    f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}"
+                )
             patterns.append(pattern)
     return Feed(
         id=feed_id,

@@ -187,7 +187,9 @@ def unchanged_since(resource: Resource, manifest: dict[str, Any]) -> str | None:
     if resource.package_modified and resource.package_modified == manifest.get(
         "ckan_package_modified"
     ):
-        return f"CKAN package metadata_modified {resource.package_modified} as landed: not downloaded"
+        return (
+            f"CKAN package metadata_modified {resource.package_modified} as landed: not downloaded"
+        )
     return None
 
 

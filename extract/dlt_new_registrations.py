@@ -61,10 +61,16 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         where = f"csv:{number}"
         year = thai_text.clean(cell(row, columns["year"]))
         month = thai_text.clean(cell(row, columns["month"]))
-        row_period = thai_text.be_month(f"{month} {year}", source_id=source_id, field="month", row=where)
+        row_period = thai_text.be_month(
+            f"{month} {year}", source_id=source_id, field="month", row=where
+        )
         if row_period != period:
             raise ParseError(
-                source_id, "month", where, f"{month} {year}", f"is not the month of the resource ({period})"
+                source_id,
+                "month",
+                where,
+                f"{month} {year}",
+                f"is not the month of the resource ({period})",
             )
         kind = vehicle_type(cell(row, columns["vehicle_type"]), source_id=source_id, row=where)
         if kind.label == ALL_TYPES:
@@ -72,12 +78,19 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         legal = thai_text.clean(cell(row, columns["legal_class"]))
         if legal != kind.legal_class:
             raise ParseError(
-                source_id, "legal_class", where, legal,
+                source_id,
+                "legal_class",
+                where,
+                legal,
                 f"is not the legal class of {kind.label!r} ({kind.legal_class})",
             )
         if kind.label in seen:
             raise ParseError(
-                source_id, "vehicle_type", where, kind.label, f"is a duplicate row (first at csv:{seen[kind.label]})"
+                source_id,
+                "vehicle_type",
+                where,
+                kind.label,
+                f"is a duplicate row (first at csv:{seen[kind.label]})",
             )
         seen[kind.label] = number
         out["area_code"].append(COUNTRY)
@@ -87,8 +100,11 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         out["vehicle_category"].append(kind.category)
         out["registrations"].append(
             thai_text.parse_count(
-                cell(row, columns["registrations"]), source_id=source_id, field="registrations",
-                row=where, allow_nil=False,
+                cell(row, columns["registrations"]),
+                source_id=source_id,
+                field="registrations",
+                row=where,
+                allow_nil=False,
             )
         )
     if not seen:

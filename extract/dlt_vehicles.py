@@ -105,7 +105,9 @@ def fuel_labels() -> dict[str, str]:
     with FUEL_LABELS_PATH.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["fuel_class"] not in FUEL_CLASSES:
-                raise ValueError(f"{FUEL_LABELS_PATH.name}: {row['label']!r} has class {row['fuel_class']!r}")
+                raise ValueError(
+                    f"{FUEL_LABELS_PATH.name}: {row['label']!r} has class {row['fuel_class']!r}"
+                )
             table[_label_key(row["label"])] = row["fuel_class"]
     return table
 
@@ -138,7 +140,9 @@ def fuel_class(label: object, *, source_id: str = "dlt_vehicles_by_fuel", row: o
     return found
 
 
-def vehicle_type(value: object, *, source_id: str = "dlt_vehicles_by_fuel", row: object = "-") -> VehicleType:
+def vehicle_type(
+    value: object, *, source_id: str = "dlt_vehicles_by_fuel", row: object = "-"
+) -> VehicleType:
     """The vehicle type of a DLT label: by label, else by its ``รย. <n>`` code; ``all`` for totals."""
     text = thai_text.clean(value)
     if header_key(text) in _ALL_TYPE_LABELS:
@@ -266,7 +270,7 @@ def _sheet_counts(sheet: spreadsheets.Sheet, ctx: ParseContext) -> list[Count]:
         for i, value in enumerate(header)
         if i > first and thai_text.clean(value) and not is_total_label(value)
     }
-    for column, fuel in fuels.items():
+    for fuel in fuels.values():
         fuel_class(fuel, source_id=source_id, row=f"{sheet.name}:{index + 1}")
     counts = []
     for number, row in enumerate(sheet.rows[index + 1 :], start=index + 2):
@@ -321,7 +325,9 @@ def _check_total(source_id: str, what: str, total: int, parts: int, where: str) 
         )
 
 
-def aggregate(counts: list[Count], ctx: ParseContext) -> tuple[dict[tuple[str, str, str], Count], dict[str, str]]:
+def aggregate(
+    counts: list[Count], ctx: ParseContext
+) -> tuple[dict[tuple[str, str, str], Count], dict[str, str]]:
     """(area_code, vehicle_type, fuel_label) -> its row after every consistency check,
     and the province name as written for each area code."""
     source_id = ctx.source_id
@@ -359,7 +365,9 @@ def aggregate(counts: list[Count], ctx: ParseContext) -> tuple[dict[tuple[str, s
     for (code, vtype, fuel), count in list(rows.items()):
         if vtype == ALL_TYPES and (code, fuel) in typed:
             parts = sum(
-                c.vehicles for (k, t, f), c in rows.items() if (k, f) == (code, fuel) and t != ALL_TYPES
+                c.vehicles
+                for (k, t, f), c in rows.items()
+                if (k, f) == (code, fuel) and t != ALL_TYPES
             )
             label = f"{count.province_raw} {count.fuel_label}"
             _check_total(source_id, label, count.vehicles, parts, count.where)
@@ -386,7 +394,9 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         "vehicle_type": [c.vehicle_type.label for c in counts],
         "vehicle_category": [c.vehicle_type.category for c in counts],
         "fuel_label": [c.fuel_label for c in counts],
-        "fuel_class": [fuel_class(c.fuel_label, source_id=ctx.source_id, row=c.where) for c in counts],
+        "fuel_class": [
+            fuel_class(c.fuel_label, source_id=ctx.source_id, row=c.where) for c in counts
+        ],
         "vehicles": [c.vehicles for c in counts],
         "province_name_raw": [raw_name[k[0]] for k in keys],
     }

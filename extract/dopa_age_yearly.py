@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import functools
 import os
-import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -53,7 +52,13 @@ SCHEMA = pa.schema(
     ]
 )
 AGES = 102
-EXTRA_MEASURES = ("born_lunar_year", "central_house_register", "other_nationality", "moving", "total")
+EXTRA_MEASURES = (
+    "born_lunar_year",
+    "central_house_register",
+    "other_nationality",
+    "moving",
+    "total",
+)
 FIELDS = 1 + 2 * AGES + 3 * len(EXTRA_MEASURES)  # 220, then the trailing empty field
 SEXES = ("male", "female", "total")
 DISTRICT_PREFIXES = ("กิ่งอำเภอ", "อำเภอ", "เขต")
@@ -119,7 +124,9 @@ def column_label(index: int) -> str:
 
 def _numbers(fields: list[str], source_id: str, where: str) -> list[int]:
     return [
-        thai_text.parse_count(value, source_id=source_id, field=column_label(i), row=where, allow_nil=False)
+        thai_text.parse_count(
+            value, source_id=source_id, field=column_label(i), row=where, allow_nil=False
+        )
         for i, value in enumerate(fields)
     ]
 
@@ -129,17 +136,32 @@ def _check_line(values: list[int], source_id: str, where: str) -> None:
     male, female = sum(ages[0::2]), sum(ages[1::2])
     extra_male = sum(extra[i] for i in (0, 3, 6, 9))
     extra_female = sum(extra[i] for i in (1, 4, 7, 10))
-    total_m, total_f, total = extra[12], extra[13], extra[14]
+    total_m, total_f = extra[12], extra[13]
     if male + extra_male != total_m:
-        raise ParseError(source_id, "male total", where, total_m,
-                         f"is not the male ages ({male}) + the four extra male fields ({extra_male})")
+        raise ParseError(
+            source_id,
+            "male total",
+            where,
+            total_m,
+            f"is not the male ages ({male}) + the four extra male fields ({extra_male})",
+        )
     if female + extra_female != total_f:
-        raise ParseError(source_id, "female total", where, total_f,
-                         f"is not the female ages ({female}) + the four extra female fields ({extra_female})")
+        raise ParseError(
+            source_id,
+            "female total",
+            where,
+            total_f,
+            f"is not the female ages ({female}) + the four extra female fields ({extra_female})",
+        )
     for i in range(0, 15, 3):
         if extra[i] + extra[i + 1] != extra[i + 2]:
-            raise ParseError(source_id, f"{EXTRA_MEASURES[i // 3]} total", where, extra[i + 2],
-                             "is not male + female")
+            raise ParseError(
+                source_id,
+                f"{EXTRA_MEASURES[i // 3]} total",
+                where,
+                extra[i + 2],
+                "is not male + female",
+            )
 
 
 def _check_sum(parent: dict, children: list[dict], what: str, source_id: str) -> None:
@@ -148,8 +170,13 @@ def _check_sum(parent: dict, children: list[dict], what: str, source_id: str) ->
     for i, value in enumerate(parent["values"]):
         parts = sum(child["values"][i] for child in children)
         if parts != value:
-            raise ParseError(source_id, column_label(i), parent["where"], value,
-                             f"is not the sum of its {what} ({parts})")
+            raise ParseError(
+                source_id,
+                column_label(i),
+                parent["where"],
+                value,
+                f"is not the sum of its {what} ({parts})",
+            )
 
 
 def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
@@ -168,28 +195,47 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         if fields[-1].strip() == "":
             fields = fields[:-1]
         if len(fields) != FIELDS:
-            raise ParseError(source_id, "<line>", where, fields[0], f"has {len(fields)} fields, not {FIELDS}")
+            raise ParseError(
+                source_id, "<line>", where, fields[0], f"has {len(fields)} fields, not {FIELDS}"
+            )
         name = thai_text.clean(fields[0])
         values = _numbers(fields[1:], source_id, where)
         _check_line(values, source_id, where)
-        entry = {"name": name, "values": values, "where": where, "line": number, "district_code": None}
+        entry = {
+            "name": name,
+            "values": values,
+            "where": where,
+            "line": number,
+            "district_code": None,
+        }
         if number == 1:
             code = province_names.province_code(name, source_id=source_id, field="area", row=where)
             if code != province:
-                raise ParseError(source_id, "area", where, name, f"is province {code}, not the file's {province}")
+                raise ParseError(
+                    source_id, "area", where, name, f"is province {code}, not the file's {province}"
+                )
             entry.update(level="province", code=province)
         elif (bare := _strip_prefix(name, DISTRICT_PREFIXES)) is not None:
             entry.update(level="district", code=districts.get(name_key(bare)))
             current = entry
         elif (bare := _strip_prefix(name, SUBDISTRICT_PREFIXES)) is not None:
             if current is None:
-                raise ParseError(source_id, "area", where, name, "is a sub-district before any district")
+                raise ParseError(
+                    source_id, "area", where, name, "is a sub-district before any district"
+                )
             codes = subdistrict_codes(current["code"]) if current["code"] else {}
-            entry.update(level="subdistrict", code=codes.get(name_key(bare)), district_code=current["code"])
+            entry.update(
+                level="subdistrict", code=codes.get(name_key(bare)), district_code=current["code"]
+            )
             current.setdefault("children", []).append(entry)
         else:
-            raise ParseError(source_id, "area", where, name,
-                             "is not a province, district (อำเภอ/เขต) or sub-district (ตำบล/แขวง) name")
+            raise ParseError(
+                source_id,
+                "area",
+                where,
+                name,
+                "is not a province, district (อำเภอ/เขต) or sub-district (ตำบล/แขวง) name",
+            )
         parsed.append(entry)
     if parsed[0]["level"] != "province":
         raise ParseError(source_id, "area", "line 1", parsed[0]["name"], "is not the province")
@@ -200,8 +246,13 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
     seen: dict[str, str] = {}
     for entry in parsed:
         if entry["code"] and seen.setdefault(entry["code"], entry["where"]) != entry["where"]:
-            raise ParseError(source_id, "area", entry["where"], entry["name"],
-                             f"maps to {entry['code']} like {seen[entry['code']]}")
+            raise ParseError(
+                source_id,
+                "area",
+                entry["where"],
+                entry["name"],
+                f"maps to {entry['code']} like {seen[entry['code']]}",
+            )
     return with_provenance(SCHEMA, _columns(parsed, ctx), ctx)
 
 
@@ -210,7 +261,9 @@ def _columns(parsed: list[dict], ctx: ParseContext) -> dict[str, list]:
     scope = ctx.source.population_scope or "thai_nationals"
     columns: dict[str, list] = {name: [] for name in SCHEMA.names[:11]}
 
-    def add(entry: dict, measure: str, sex: str, age: int | None, population: int, row_scope: str | None) -> None:
+    def add(
+        entry: dict, measure: str, sex: str, age: int | None, population: int, row_scope: str | None
+    ) -> None:
         columns["area_code"].append(entry["code"])
         columns["period"].append(period)
         columns["area_level"].append(entry["level"])

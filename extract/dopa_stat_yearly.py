@@ -60,7 +60,9 @@ def office_kind(name: str, source_id: str, row: str) -> str:
     for prefix, kind in OFFICE_KINDS:
         if name.startswith(prefix):
             return kind
-    raise ParseError(source_id, "office", row, name, "is not a registration office name (อำเภอ… / ท้องถิ่น…)")
+    raise ParseError(
+        source_id, "office", row, name, "is not a registration office name (อำเภอ… / ท้องถิ่น…)"
+    )
 
 
 def _lines(body: bytes, source_id: str, encoding: str) -> list[str]:
@@ -80,9 +82,13 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         if fields and fields[-1].strip() == "":
             fields = fields[:-1]
         if len(fields) != width:
-            raise ParseError(source_id, "<line>", where, line[:80], f"has {len(fields)} fields, not {width}")
+            raise ParseError(
+                source_id, "<line>", where, line[:80], f"has {len(fields)} fields, not {width}"
+            )
         if fields[0].strip() != yymm:
-            raise ParseError(source_id, "yymm", where, fields[0], f"is not the file's year-end ({yymm})")
+            raise ParseError(
+                source_id, "yymm", where, fields[0], f"is not the file's year-end ({yymm})"
+            )
         cc = fields[cc_at].strip()
         rcode = fields[rcode_at].strip() if rcode_at is not None else "0"
         name = thai_text.clean(fields[name_at])
@@ -102,19 +108,34 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
                 thai_text.clean(fields[2]), source_id=source_id, field="province", row=where
             )
             if named != cc:
-                raise ParseError(source_id, "province", where, fields[2], f"names province {named}, not {cc}")
+                raise ParseError(
+                    source_id, "province", where, fields[2], f"names province {named}, not {cc}"
+                )
         else:
             kind, code, province = "registration_office", rcode, cc
             office = office_kind(name, source_id, where)
             if not (len(rcode) == 4 and rcode.startswith(cc)):
-                raise ParseError(source_id, "rcode", where, rcode, f"is not an office code of province {cc}")
+                raise ParseError(
+                    source_id, "rcode", where, rcode, f"is not an office code of province {cc}"
+                )
         rows.append(
-            {"area_code": code, "area_kind": kind, "office_kind": office, "province_code": province,
-             "name_raw": name, **values, "where": where}
+            {
+                "area_code": code,
+                "area_kind": kind,
+                "office_kind": office,
+                "province_code": province,
+                "name_raw": name,
+                **values,
+                "where": where,
+            }
         )
     _check_sums(rows, source_id, which)
     period = period_end(ctx.slice.period)
-    columns = {name: [r.get(name) for r in rows] for name in SCHEMA.names[:11] if name not in ("period", "stat_file")}
+    columns = {
+        name: [r.get(name) for r in rows]
+        for name in SCHEMA.names[:11]
+        if name not in ("period", "stat_file")
+    }
     columns["period"] = [period] * len(rows)
     columns["stat_file"] = [f"stat_{which}"] * len(rows)
     return with_provenance(SCHEMA, {name: columns[name] for name in SCHEMA.names[:11]}, ctx)
@@ -124,24 +145,43 @@ def _check_sums(rows: list[dict], source_id: str, which: str) -> None:
     country = [r for r in rows if r["area_kind"] == "country"]
     provinces = [r for r in rows if r["area_kind"] == "province"]
     if len(country) != 1 or not provinces:
-        raise ParseError(source_id, "<body>", "-", None, "needs one country line and the province lines")
+        raise ParseError(
+            source_id, "<body>", "-", None, "needs one country line and the province lines"
+        )
     seen: set[str] = set()
     for r in rows:
         if r["area_kind"] != "country":
             if r["area_code"] in seen:
-                raise ParseError(source_id, "area", r["where"], r["area_code"], "is a duplicate line")
+                raise ParseError(
+                    source_id, "area", r["where"], r["area_code"], "is a duplicate line"
+                )
             seen.add(r["area_code"])
     for measure in MEASURES:
         parts = sum(r[measure] for r in provinces)
         if parts != country[0][measure]:
-            raise ParseError(source_id, measure, country[0]["where"], country[0][measure],
-                             f"is not the sum of the provinces ({parts})")
+            raise ParseError(
+                source_id,
+                measure,
+                country[0]["where"],
+                country[0][measure],
+                f"is not the sum of the provinces ({parts})",
+            )
     if which != "a":
         return
     for province in provinces:
-        offices = [r for r in rows if r["province_code"] == province["area_code"] and r["area_kind"] == "registration_office"]
+        offices = [
+            r
+            for r in rows
+            if r["province_code"] == province["area_code"]
+            and r["area_kind"] == "registration_office"
+        ]
         for measure in MEASURES:
             parts = sum(r[measure] for r in offices)
             if parts != province[measure]:
-                raise ParseError(source_id, measure, province["where"], province[measure],
-                                 f"is not the sum of the province's registration offices ({parts})")
+                raise ParseError(
+                    source_id,
+                    measure,
+                    province["where"],
+                    province[measure],
+                    f"is not the sum of the province's registration offices ({parts})",
+                )

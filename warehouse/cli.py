@@ -42,8 +42,10 @@ def unverified(text: str) -> int:
     if not found:
         print("Every source of this run is verified against a real file of its publisher.")
         return 0
-    print(f"Unverified sources in this run ({len(found)}): their package id or layout was "
-          "not checked against a real file, a live run may refuse them:")
+    print(
+        f"Unverified sources in this run ({len(found)}): their package id or layout was "
+        "not checked against a real file, a live run may refuse them:"
+    )
     for source in found:
         print(f"  {source.id}: {source.verified_note or 'no note'}")
     return 0

@@ -27,16 +27,25 @@ def rows(geocode_xml: Path, district: str) -> list[dict[str, str]]:
             and code.startswith(district)
             and entity.get("obsolete") != "true"
         ):
-            found.append({"area_code": code, "district_code": district,
-                          "name_th": entity.get("name", ""), "name_en": entity.get("english", "")})
+            found.append(
+                {
+                    "area_code": code,
+                    "district_code": district,
+                    "name_th": entity.get("name", ""),
+                    "name_en": entity.get("english", ""),
+                }
+            )
     return sorted(found, key=lambda r: r["area_code"])
 
 
 def main(argv: list[str]) -> int:
     geocode_xml, district, out = Path(argv[0]), argv[1], Path(argv[2])
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["area_code", "district_code", "name_th", "name_en"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(
+            handle,
+            fieldnames=["area_code", "district_code", "name_th", "name_en"],
+            lineterminator="\n",
+        )
         writer.writeheader()
         writer.writerows(rows(geocode_xml, district))
     return 0

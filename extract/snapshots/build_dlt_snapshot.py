@@ -149,8 +149,18 @@ NEW_REG_DIR = "dlt_new_registrations"
 NEW_REG_PACKAGE = "dataset_stat_1_003"
 NEW_REG_PACKAGE_ID = "58fa19b4-de1a-43d2-a930-19051ed449cf"  # the dataset page's id
 THAI_MONTHS = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 )
 METHOD_NEW_REG_CSV = (
     "Real file, verbatim: the publisher's bytes (size equal to the download, see "
@@ -182,7 +192,9 @@ def new_registration_files(real_dir: Path) -> list[tuple[Path, str, int, int]]:
     return sorted(found, key=lambda f: (f[2], f[3] or 13))
 
 
-def new_registrations_package(files: list[tuple[Path, str, int, int]], modified: str) -> dict[str, Any]:
+def new_registrations_package(
+    files: list[tuple[Path, str, int, int]], modified: str
+) -> dict[str, Any]:
     resources = []
     for _, name, year, month in files:
         title = f"{THAI_MONTHS[month - 1]} {year}" if month else f"ปี {year}"

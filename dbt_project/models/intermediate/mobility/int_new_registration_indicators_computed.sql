@@ -24,9 +24,23 @@ monthly as (
         registrations.area_code,
         registrations.period,
         sum(registrations.registrations) as new_vehicle_registrations,
-        sum(case when registrations.vehicle_category = 'motorcycle' then registrations.registrations else 0 end)
+        sum(
+            case
+                when
+                    registrations.vehicle_category = 'motorcycle'
+                    then registrations.registrations
+                else 0
+            end
+        )
             as new_motorcycle_registrations,
-        sum(case when registrations.vehicle_category = 'passenger_car' then registrations.registrations else 0 end)
+        sum(
+            case
+                when
+                    registrations.vehicle_category = 'passenger_car'
+                    then registrations.registrations
+                else 0
+            end
+        )
             as new_passenger_car_registrations,
         bool_or(registrations.is_modelled) as is_modelled,
         min(registrations.source_id) as source_id,
@@ -55,31 +69,51 @@ with_year_earlier as (
 
 unpivoted as (
 
-    select area_code, period, 'new_vehicle_registrations' as indicator_code,
+    select
+        area_code,
+        period,
+        'new_vehicle_registrations' as indicator_code,
         cast(new_vehicle_registrations as double precision) as value,
-        source_id, is_modelled, is_stale
+        source_id,
+        is_modelled,
+        is_stale
     from with_year_earlier
 
     union all
 
-    select area_code, period, 'new_motorcycle_registrations' as indicator_code,
+    select
+        area_code,
+        period,
+        'new_motorcycle_registrations' as indicator_code,
         cast(new_motorcycle_registrations as double precision) as value,
-        source_id, is_modelled, is_stale
+        source_id,
+        is_modelled,
+        is_stale
     from with_year_earlier
 
     union all
 
-    select area_code, period, 'new_passenger_car_registrations' as indicator_code,
+    select
+        area_code,
+        period,
+        'new_passenger_car_registrations' as indicator_code,
         cast(new_passenger_car_registrations as double precision) as value,
-        source_id, is_modelled, is_stale
+        source_id,
+        is_modelled,
+        is_stale
     from with_year_earlier
 
     union all
 
-    select area_code, period, 'new_vehicle_registrations_change_yoy' as indicator_code,
+    select
+        area_code,
+        period,
+        'new_vehicle_registrations_change_yoy' as indicator_code,
         cast(new_vehicle_registrations as double precision)
         / nullif(year_earlier_registrations, 0) - 1 as value,
-        source_id, is_modelled_yoy as is_modelled, is_stale
+        source_id,
+        is_modelled_yoy as is_modelled,
+        is_stale
     from with_year_earlier
 
 ),
