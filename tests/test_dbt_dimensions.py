@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, SATUN
+from extract import dlt_new_registrations
+from extract.snapshots.build_dlt_snapshot import DEFAULT_REAL_DIR as REAL_SNAPSHOT_DIR
+from tests.conftest import FIXTURES, SATUN, parse_context
 from tests.test_dbt_project import (
     MANIFEST_COLUMNS,
     OTHER_RAW_TABLES,
@@ -40,7 +42,19 @@ POP_2021 = dt.date(2021, 6, 30)
 SATUN_PERIOD = dt.date(2026, 9, 30)
 VEHICLES_AS_AT = dt.date(2026, 2, 28)
 DIMENSIONS = ("environment", "economy", "mobility", "energy", "people", "living", "governance")
-NON_GOVERNANCE_INDICATORS = 19  # catalogued indicators outside the governance dimension
+NON_GOVERNANCE_INDICATORS = 27  # catalogued indicators outside the governance dimension
+
+TYPED_FLEET_AS_AT = dt.date(2025, 2, 28)
+TYPED_FLEET_91 = (  # made-up test data: (legal class, type, category, fuel label, class, vehicles)
+    ("รถยนต์", "รย. 12 รถจักรยานยนต์", "motorcycle", "เบนซิน", "other", 60),
+    ("รถยนต์", "รย. 1 รถยนต์นั่งส่วนบุคคลไม่เกิน 7 คน", "passenger_car", "ไฟฟ้า", "battery_electric", 25),
+    ("รถขนส่ง", "รถโดยสารประจำทาง", "bus", "ดีเซล", "diesel", 5),
+    ("รถขนส่ง", "รถบรรทุกส่วนบุคคล", "truck", "ดีเซล", "diesel", 10),
+)
+NEW_REGISTRATION_FILES = (
+    ("รถจดทะเบียนใหม่_กุมภาพันธ์_2568.csv", "2025-02"),
+    ("รถจดทะเบียนใหม่_กุมภาพันธ์_2569.csv", "2026-02"),
+)
 
 # Road deaths per province and year: made-up, in the range of the published series.
 ROAD_DEATHS = {("10", 2019): 1_021, ("10", 2020): 932, ("50", 2019): 561, ("50", 2020): 489,
@@ -191,6 +205,22 @@ def raw_rows() -> dict[str, list[tuple]]:
             (code, VEHICLES_AS_AT, "ไม่จำแนก", "ไม่จำแนกประเภทรถ", "unclassified", labels[fuel], fuel, n,
              row["th"], False, "dlt_vehicles_by_fuel", SHA)
             for fuel, n in by_class.items()
+        ]  # fmt: skip
+    # A made-up fleet of Satun a year earlier, every vehicle typed, with Land Transport
+    # Act rows, so the vehicle-type indicators have input (test data, not DLT's).
+    for legal, vtype, category, label, fuel, n in TYPED_FLEET_91:
+        rows["dlt_vehicles_by_fuel"].append(
+            ("91", TYPED_FLEET_AS_AT, legal, vtype, category, label, fuel, n, "สตูล", True,
+             "dlt_vehicles_by_fuel", SHA)
+        )  # fmt: skip
+    # DLT new registrations: the real files of Feb 2568 and Feb 2569 BE
+    for name, period in NEW_REGISTRATION_FILES:
+        body = (REAL_SNAPSHOT_DIR / "dlt_new_registrations" / name).read_bytes()
+        table = dlt_new_registrations.parse_table(body, parse_context("dlt_new_registrations", period))
+        rows["dlt_new_registrations"] += [
+            (r["area_code"], r["period"], r["legal_class"], r["vehicle_type"], r["vehicle_category"],
+             r["registrations"], False, "dlt_new_registrations", SHA)
+            for r in table.to_pylist()
         ]  # fmt: skip
     for (code, year), deaths in ROAD_DEATHS.items():
         rows["rtddi_road_deaths"].append(

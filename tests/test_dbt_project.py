@@ -377,7 +377,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 15
+    assert len(marts) == 16
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -542,9 +542,9 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
-    # 8 of the 19 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    # 8 of the 27 catalogued indicators outside governance; fetched 8 days after Sep 2026
     governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
-    assert governance["data_coverage_share"] == pytest.approx(8 / 19)
+    assert governance["data_coverage_share"] == pytest.approx(8 / 27)
     assert governance["data_freshness_days"] == 8
 
 
@@ -575,7 +575,7 @@ def test_empty_sources_build_empty_marts(built):
         built["path"],
         "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
     )[0]
-    assert coverage == {"n": 10 * 21, "with_value": 10 * 10}
+    assert coverage == {"n": 10 * 29, "with_value": 10 * 10}  # 29 catalogued indicators
 
 
 # ---------------------------------------------------------------- fast checks
