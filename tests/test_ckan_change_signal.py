@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
+from devtools.snapshots import build_dlt_snapshot as builder
 from extract.run_config import Slice
 from extract.slices import extract_slice
-from extract.snapshots import build_dlt_snapshot as builder
 from warehouse import fetch_log
 
 SLICE = Slice("dlt_new_registrations", None, "2026-02")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from extract import dlt_new_registrations
-from extract.snapshots.build_dlt_snapshot import DEFAULT_REAL_DIR as REAL_SNAPSHOT_DIR
+from devtools.snapshots.build_dlt_snapshot import DEFAULT_REAL_DIR as REAL_SNAPSHOT_DIR
+from extract.parsers import dlt_new_registrations
 from tests.conftest import FIXTURES, SATUN, parse_context
 from tests.test_dbt_project import (
     MANIFEST_COLUMNS,

@@ -20,9 +20,9 @@ import json
 import duckdb
 import pytest
 
-from extract.mirror import Mirror
-from extract.province_names import province_code
-from extract.snapshots import build_dlt_snapshot as builder
+from devtools.mirror import Mirror
+from devtools.snapshots import build_dlt_snapshot as builder
+from extract.thai.province_names import province_code
 from tests.conftest import FIXTURES
 from warehouse import refresh
 
@@ -83,7 +83,7 @@ def test_the_real_rows_are_published_by_vehicle_type_and_fuel(published):
     rows = {(a, f): n for a, f, n in published["con"].execute("""
         select area_code, fuel_class, vehicles from marts.fct_vehicle_registrations
         where vehicle_type = 'รย. 1 รถยนต์นั่งส่วนบุคคลไม่เกิน 7 คน' and area_code <> 'TH'""").fetchall()}
-    from extract.dlt_vehicles import fuel_class
+    from extract.parsers.dlt_vehicles import fuel_class
     expected: dict[tuple[str, str], int] = {}
     for _, _, province, label, count in EXCERPT:
         key = (province_code(province, source_id="test", field="p"), fuel_class(label))

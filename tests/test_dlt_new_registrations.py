@@ -10,10 +10,11 @@ from collections import defaultdict
 
 import pytest
 
-from extract import ckan, dlt_new_registrations
+from devtools.snapshots import build_dlt_snapshot as builder
 from extract.catalogue import load_catalogue
 from extract.errors import ParseError
-from extract.snapshots import build_dlt_snapshot as builder
+from extract.http import ckan
+from extract.parsers import dlt_new_registrations
 from tests.conftest import parse_context
 
 FILES = builder.new_registration_files(builder.DEFAULT_REAL_DIR)

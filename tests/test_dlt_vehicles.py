@@ -12,11 +12,10 @@ from collections import defaultdict
 import pytest
 from openpyxl import Workbook
 
-from extract import dlt_vehicles
+from devtools.snapshots import build_dlt_snapshot as builder
 from extract.errors import ParseError
-from extract.parsers import Resource
-from extract.province_names import province_code
-from extract.snapshots import build_dlt_snapshot as builder
+from extract.parsers import Resource, dlt_vehicles
+from extract.thai.province_names import province_code
 from tests.conftest import FIXTURES, parse_context
 
 AS_AT = dt.date(2026, 2, 28)

@@ -17,10 +17,10 @@ import json
 import duckdb
 import pytest
 
-from extract import dopa_age_yearly, dopa_stat_yearly
+from devtools.mirror import Mirror
+from devtools.snapshots import build_dopa_stat_snapshot as stat_builder
 from extract.errors import ParseError
-from extract.mirror import Mirror
-from extract.snapshots import build_dopa_stat_snapshot as stat_builder
+from extract.parsers import dopa_age_yearly, dopa_stat_yearly
 from tests.conftest import FIXTURES, parse_context
 from tests.test_end_to_end import expected_ageing
 from warehouse import refresh
