@@ -29,6 +29,9 @@ SOURCE_IDS = (
     "electricity_sales",
     "nso_household_income",
     "diw_industrial_waste",
+    "dlt_new_registrations",
+    "dopa_stat_yearly",
+    "dopa_age_yearly",
 )
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")

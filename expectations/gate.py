@@ -135,6 +135,9 @@ def validate_marts(
     checked_at = dt.datetime.now(dt.UTC)
 
     frames, partitioned, outcomes = _read_marts(marts)
+    # A run that asked for no province slice (e.g. only a national DLT file) into a data
+    # directory that never held population: the population marts may then be empty.
+    population_optional = not requested_slices
     ageing = frames.get(checks.AGEING)
     if ageing is not None:
         outcomes += checks.requested_slices_present(ageing, requested_slices, no_data_slices)
@@ -146,7 +149,8 @@ def validate_marts(
     for spec in MART_SPECS:
         if spec.name not in frames or spec.build_suite is None:
             continue
-        if spec.may_be_empty and frames[spec.name].empty:
+        may_be_empty = spec.may_be_empty or (population_optional and spec.name in POPULATION_MARTS)
+        if may_be_empty and frames[spec.name].empty:
             outcomes.append(_empty_mart(spec))
             continue
         outcomes += _validate(context, datasource, spec, frames[spec.name], run_identifier)
@@ -157,6 +161,13 @@ def validate_marts(
         )
     outcomes += checks.totals_reconcile(frames)
     for spec in partitioned:
+        if (
+            population_optional
+            and spec.name in POPULATION_MARTS
+            and not marts.distinct(spec.schema, spec.name, spec.partition_by or "")
+        ):
+            outcomes.append(_empty_mart(spec))
+            continue
         outcomes += _validate_by_partition(
             marts, spec, frames, context, datasource, run_id, checked_at
         )
@@ -184,6 +195,9 @@ def validate_marts(
 
 
 # --- reading ---------------------------------------------------------------------------
+
+
+POPULATION_MARTS = frozenset({checks.AGEING, checks.FCT})
 
 
 def _read_marts(

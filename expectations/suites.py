@@ -253,6 +253,22 @@ MART_SPECS: tuple[MartSpec, ...] = (
         may_be_empty=True,
     ),
     MartSpec(
+        name="fct_vehicle_new_registrations",
+        schema="marts",
+        columns=(
+            "area_code",
+            "period",
+            "vehicle_type",
+            "vehicle_category",
+            "registrations",
+            "is_modelled",
+            "quality_status",
+        ),
+        prepare=pd.DataFrame.copy,
+        build_suite=_not_empty_suite("fct_vehicle_new_registrations"),
+        may_be_empty=True,
+    ),
+    MartSpec(
         name="fct_road_deaths",
         schema="marts",
         columns=("area_code", "period", "year", "deaths", "is_modelled", "quality_status"),

@@ -36,7 +36,8 @@ def __getattr__(name: str) -> Any:
 
 
 SLICINGS = ("province", "office", "national")
-# Named groups a CKAN resource pattern uses to say which period a resource holds.
+# Named groups a CKAN resource pattern uses to say which period a resource holds
+# (``month`` goes with ``be_year``: a file name with the year and month apart).
 PERIOD_GROUPS = ("be_date", "be_month", "be_year", "be_yy")
 DEFAULT_EXPECT = {"json": "json", "csv": "csv", "xlsx": "xlsx", "xls": "xls"}
 SINGLE_FEED = "main"
@@ -73,6 +74,9 @@ class Feed:
     encoding: str
     ckan_package: str | None = None
     resource_pattern: re.Pattern[str] | None = None
+    # Every pattern that dates a resource (the first is ``resource_pattern``): a
+    # publisher that names its files two ways lists both.
+    resource_patterns: tuple[re.Pattern[str], ...] = ()
     options: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # A CKAN DataStore resource read with datastore_search (instead of a file download)
     datastore_resource: str | None = None
@@ -80,6 +84,8 @@ class Feed:
     # False until the publisher's host and ids are confirmed against the live portal
     verified: bool = True
     verified_note: str | None = None
+    # the feed's own default vintages (a feed whose files exist for some years only)
+    default_periods: tuple[str, ...] = ()
 
     @property
     def access(self) -> str:
@@ -95,6 +101,7 @@ class Feed:
             province=province,
             office=office,
             yymm=period_to_yymm(period),
+            yy=period_to_yymm(period)[:2],
             package=self.ckan_package,
             resource=self.datastore_resource,
         )
@@ -116,6 +123,8 @@ class Source:
     refresh_cadence: str
     max_bytes: int
     feeds: tuple[Feed, ...]
+    verified: bool = True  # False: package id or layout not checked against a real file
+    verified_note: str | None = None  # why not, or against what it was checked
 
     @property
     def publisher(self) -> Publisher:
@@ -128,11 +137,6 @@ class Source:
     @property
     def url_template(self) -> str:
         return self.feeds[0].url_template
-
-    @property
-    def verified(self) -> bool:
-        """False when any feed's host or ids are not yet confirmed against the live portal."""
-        return all(feed.verified for feed in self.feeds)
 
     @property
     def multi_feed(self) -> bool:
@@ -155,17 +159,22 @@ def _feed(
     publisher = publishers[spec["publisher"]]
     ckan = spec.get("ckan")
     fmt = spec["format"]
-    pattern = None
     datastore = ckan.get("datastore_resource") if ckan else None
     page_size = int(ckan.get("page_size", DATASTORE_PAGE_SIZE)) if ckan else DATASTORE_PAGE_SIZE
     if datastore is not None and not _RESOURCE_ID.match(str(datastore)):
         raise ValueError(f"{where}: datastore_resource {datastore!r} is not a CKAN resource id")
     if not 1 <= page_size <= DATASTORE_MAX_PAGE_SIZE:
         raise ValueError(f"{where}: page_size {page_size} is not 1..{DATASTORE_MAX_PAGE_SIZE}")
+    patterns: list[re.Pattern[str]] = []
     if ckan and not datastore:
-        pattern = re.compile(ckan["resource_pattern"])
-        if not set(pattern.groupindex) & set(PERIOD_GROUPS):
-            raise ValueError(f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}")
+        given = ckan["resource_pattern"]
+        for text in [given] if isinstance(given, str) else given:
+            pattern = re.compile(text)
+            if not set(pattern.groupindex) & set(PERIOD_GROUPS):
+                raise ValueError(
+                    f"{where}: resource_pattern needs one of the groups {PERIOD_GROUPS}"
+                )
+            patterns.append(pattern)
     verified = spec.get("verified", True)
     if not isinstance(verified, bool):
         raise ValueError(f"{where}: verified must be true or false, not {verified!r}")
@@ -179,12 +188,14 @@ def _feed(
         expect=spec.get("expect", DEFAULT_EXPECT.get(fmt, fmt)),
         encoding=spec.get("encoding", "utf-8"),
         ckan_package=ckan["package"] if ckan else None,
-        resource_pattern=pattern,
+        resource_pattern=patterns[0] if patterns else None,
+        resource_patterns=tuple(patterns),
         options={str(k): str(v) for k, v in (spec.get("options") or {}).items()},
         datastore_resource=str(datastore) if datastore else None,
         page_size=page_size,
         verified=verified,
         verified_note=spec.get("verified_note"),
+        default_periods=tuple(spec.get("feed_default_periods") or ()),
     )
 
 
@@ -216,6 +227,10 @@ def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publish
         refresh_cadence=entry["refresh_cadence"],
         max_bytes=int(entry["max_bytes"]),
         feeds=feeds,
+        # unverified when the entry or any of its feeds is not checked against a real file
+        verified=bool(entry.get("verified", True)) and all(f.verified for f in feeds),
+        verified_note=entry.get("verified_note")
+        or next((f.verified_note for f in feeds if f.verified_note), None),
     )
 
 
@@ -235,6 +250,13 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Source]:
         for pid, p in raw["publishers"].items()
     }
     return {sid: _source(sid, entry, publishers) for sid, entry in raw["sources"].items()}
+
+
+def unverified_sources(source_ids: list[str] | None = None) -> list[Source]:
+    """The catalogue entries (of ``source_ids``, else all) not checked against a real file."""
+    catalogue = load_catalogue()
+    chosen = source_ids if source_ids else list(catalogue)
+    return [catalogue[s] for s in chosen if s in catalogue and not catalogue[s].verified]
 
 
 def base_url_variables(path: Path = CATALOGUE_PATH) -> list[str]:

@@ -88,6 +88,14 @@ def land_manifest_only(directory: Path, manifest: dict[str, Any]) -> dict[str, A
     return _write_manifest(directory, {**manifest, "rows": 0, "parquet": None})
 
 
+def update_manifest(directory: Path, changes: dict[str, Any]) -> dict[str, Any] | None:
+    """Rewrite the landed manifest with ``changes`` (the data files stay as they are)."""
+    manifest = read_manifest(directory)
+    if manifest is None or all(manifest.get(k) == v for k, v in changes.items()):
+        return manifest
+    return _write_manifest(directory, {**manifest, **changes})
+
+
 def _write_manifest(directory: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
     atomic_write(directory / MANIFEST_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8"))

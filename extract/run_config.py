@@ -110,7 +110,14 @@ def plan_slices(conf: Mapping[str, Any] | None) -> list[Slice]:
             slc
             for period in periods or source.default_periods
             for slc in source_slices(source, period, provinces)
+            if periods  # asked for: every feed; else a feed's own defaults narrow it
+            or not source.feed(slc.feed).default_periods
+            or period in source.feed(slc.feed).default_periods
         ]
+        if not planned and conf.get("sources") and not periods and not source.default_periods:
+            raise RunConfigError(
+                f"source {source_id!r} has no default periods: give 'periods' (e.g. [\"2025-12\"])"
+            )
         if not planned and conf.get("sources"):
             raise RunConfigError(
                 f"source {source_id!r} has no slices for provinces {provinces}: registration "

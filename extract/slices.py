@@ -70,8 +70,29 @@ def extract_slice(
             return _no_data(directory, manifest, outcome, str(exc))
         url, expect = resource.url, resource.format
         manifest.update(
-            package_url=package_url, resource_name=resource.name, as_at=resource.as_at.isoformat()
+            package_url=package_url,
+            resource_name=resource.name,
+            as_at=resource.as_at.isoformat(),
+            **ckan.resource_change_signal(resource),
         )
+        reason = (
+            ckan.resource_unchanged_reason(resource, previous)
+            if previous.get("parquet")
+            and _target(previous.get("url")) == _target(url)
+            and previous.get("parser_version") == parser.PARSER_VERSION
+            else None
+        )
+        if reason:  # the portal says the landed file is current: no download at all
+            return {
+                **outcome,
+                "url": url,
+                "status": FetchStatus.NOT_MODIFIED,
+                "detail": reason,
+                "bytes": 0,
+                "sha256": previous.get("sha256"),
+                "rows": previous.get("rows", 0),
+                "is_modelled": previous.get("is_modelled", False),
+            }
     elif feed.access == "ckan_datastore":
         package_url = feed.url(period=slc.period)
         package = ckan.package_show(session, source.id, package_url, headers=headers)
@@ -92,6 +113,7 @@ def extract_slice(
             return {
                 **outcome,
                 "status": FetchStatus.UNCHANGED,
+                "detail": "CKAN package and resource stamps as landed: not downloaded",
                 "rows": previous.get("rows", 0),
                 "sha256": previous.get("sha256"),
                 "is_modelled": previous.get("is_modelled"),
@@ -123,6 +145,9 @@ def extract_slice(
             headers=headers,
         )
     outcome.update(http_status=result.http_status, duration_s=round(result.duration_s, 3))
+    if resource is not None and (result.not_modified or previous.get("sha256") == result.sha256):
+        # the same file under new portal metadata: remember the metadata for next time
+        landing.update_manifest(directory, ckan.resource_change_signal(resource))
     if result.not_modified:
         return {
             **outcome,

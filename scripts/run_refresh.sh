@@ -27,6 +27,7 @@ if [[ -z "${LIVE:-}" ]]; then
   echo "Serving the bundled snapshot at $mirror_url"
 else
   echo "Running against the live publishers (their default base URLs unless *_BASE_URL is set)"
+  python -m warehouse.cli unverified "${CONF:-{\}}"
 fi
 
 python -m warehouse.cli check-conf "${CONF:-{\}}"

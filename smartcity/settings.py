@@ -85,6 +85,7 @@ ALERT_SLACK_CONN = "SMARTCITY_ALERT_SLACK_CONN"
 MODELLED_BODIES = "SMARTCITY_MODELLED_BODIES"
 PLAN_TARGETS = "SMARTCITY_PLAN_TARGETS"
 DEFAULT_PLAN_TARGETS_NAME = "plan_targets.yml"  # in the data directory
+SUBDISTRICTS_PATH = "SMARTCITY_SUBDISTRICTS_PATH"
 
 
 def _get(name: str, env: Mapping[str, str] | None) -> str | None:
@@ -216,6 +217,15 @@ def plan_targets_file(env: Mapping[str, str] | None = None) -> Path | None:
     used when it exists (absent: no local targets)."""
     value = _get(PLAN_TARGETS, env)
     return Path(value.strip()).expanduser() if value and value.strip() else None
+def subdistricts_path(env: Mapping[str, str] | None = None) -> Path:
+    """``SMARTCITY_SUBDISTRICTS_PATH`` (default ``extract/reference/dopa_subdistricts.csv``
+    of the project, absent until the sub-district reference geography is built): the
+    sub-district reference table (``area_code,district_code,name_th``) the names of
+    DOPA's single-age files are mapped through; a missing file maps no sub-district."""
+    value = _get(SUBDISTRICTS_PATH, env)
+    if value and value.strip():
+        return Path(value.strip())
+    return project_dir() / "extract" / "reference" / "dopa_subdistricts.csv"
 
 
 def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:

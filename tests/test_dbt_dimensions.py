@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, SATUN
+from devtools.snapshots.build_dlt_snapshot import DEFAULT_REAL_DIR as REAL_SNAPSHOT_DIR
+from extract.parsers import dlt_new_registrations
+from tests.conftest import FIXTURES, SATUN, parse_context
 from tests.test_dbt_project import (
     MANIFEST_COLUMNS,
     OTHER_RAW_TABLES,
@@ -42,7 +44,7 @@ POP_2021 = dt.date(2021, 6, 30)
 SATUN_PERIOD = dt.date(2026, 9, 30)
 VEHICLES_AS_AT = dt.date(2026, 2, 28)
 DIMENSIONS = ("environment", "economy", "mobility", "energy", "people", "living", "governance")
-NON_GOVERNANCE_INDICATORS = 25  # catalogued indicators outside the governance dimension
+NON_GOVERNANCE_INDICATORS = 33  # catalogued indicators outside the governance dimension
 # Catalogued, but computed only once dim_area has the land area of each area.
 WAITING_FOR_AREA = {"industrial_waste_tonnes_per_km2"}
 # Industrial waste per province and month: (non-hazardous, hazardous) tonnes, made-up.
@@ -53,6 +55,18 @@ WASTE = {
     **{("91", dt.date(2020, m, 1)): (40.0, 2.5) for m in range(1, 13)},
     **{("91", dt.date(2021, m, 1)): (45.0, 3.0) for m in range(1, 7)},
 }
+
+TYPED_FLEET_AS_AT = dt.date(2025, 2, 28)
+TYPED_FLEET_91 = (  # made-up test data: (legal class, type, category, fuel label, class, vehicles)
+    ("รถยนต์", "รย. 12 รถจักรยานยนต์", "motorcycle", "เบนซิน", "other", 60),
+    ("รถยนต์", "รย. 1 รถยนต์นั่งส่วนบุคคลไม่เกิน 7 คน", "passenger_car", "ไฟฟ้า", "battery_electric", 25),
+    ("รถขนส่ง", "รถโดยสารประจำทาง", "bus", "ดีเซล", "diesel", 5),
+    ("รถขนส่ง", "รถบรรทุกส่วนบุคคล", "truck", "ดีเซล", "diesel", 10),
+)
+NEW_REGISTRATION_FILES = (
+    ("รถจดทะเบียนใหม่_กุมภาพันธ์_2568.csv", "2025-02"),
+    ("รถจดทะเบียนใหม่_กุมภาพันธ์_2569.csv", "2026-02"),
+)
 
 # Road deaths per province and year: made-up, in the range of the published series.
 ROAD_DEATHS = {("10", 2019): 1_021, ("10", 2020): 932, ("50", 2019): 561, ("50", 2020): 489,
@@ -194,15 +208,34 @@ def raw_rows() -> dict[str, list[tuple]]:
             scope="thai_nationals", modelled=False, source_id="dopa_population_district_thai",
             extra=(office["rcode"],),
         )  # fmt: skip
-    # DLT fleet, 77 provinces, no breakdown by vehicle type
+    # DLT fleet, 77 provinces, no breakdown by vehicle type (the rebuilt bucket)
+    labels = {"battery_electric": "ไฟฟ้า", "hybrid": "เบนซิน-ไฟฟ้า", "plug_in_hybrid": "เบนซิน-ไฟฟ้าแบบเสียบปลั๊ก",
+              "diesel": "ดีเซล", "other": "เบนซิน"}  # fmt: skip
     for code, row in fleet().items():
         by_class = {"battery_electric": row["bev"], "hybrid": row["hybrid"],
                     "plug_in_hybrid": row["phev"], "diesel": row["diesel"]}  # fmt: skip
         by_class["other"] = row["total"] - sum(by_class.values())
         rows["dlt_vehicles_by_fuel"] += [
-            (code, VEHICLES_AS_AT, "all", fuel, n, row["th"], False, "dlt_vehicles_by_fuel", SHA)
+            (code, VEHICLES_AS_AT, "ไม่จำแนก", "ไม่จำแนกประเภทรถ", "unclassified", labels[fuel], fuel, n,
+             row["th"], False, "dlt_vehicles_by_fuel", SHA)
             for fuel, n in by_class.items()
-        ]
+        ]  # fmt: skip
+    # A made-up fleet of Satun a year earlier, every vehicle typed, with Land Transport
+    # Act rows, so the vehicle-type indicators have input (test data, not DLT's).
+    for legal, vtype, category, label, fuel, n in TYPED_FLEET_91:
+        rows["dlt_vehicles_by_fuel"].append(
+            ("91", TYPED_FLEET_AS_AT, legal, vtype, category, label, fuel, n, "สตูล", True,
+             "dlt_vehicles_by_fuel", SHA)
+        )  # fmt: skip
+    # DLT new registrations: the real files of Feb 2568 and Feb 2569 BE
+    for name, period in NEW_REGISTRATION_FILES:
+        body = (REAL_SNAPSHOT_DIR / "dlt_new_registrations" / name).read_bytes()
+        table = dlt_new_registrations.parse_table(body, parse_context("dlt_new_registrations", period))
+        rows["dlt_new_registrations"] += [
+            (r["area_code"], r["period"], r["legal_class"], r["vehicle_type"], r["vehicle_category"],
+             r["registrations"], False, "dlt_new_registrations", SHA)
+            for r in table.to_pylist()
+        ]  # fmt: skip
     for (code, year), deaths in ROAD_DEATHS.items():
         rows["rtddi_road_deaths"].append(
             (code, year, dt.date(year, 12, 31), deaths, code, False, "rtddi_road_deaths", SHA)
@@ -601,7 +634,7 @@ def test_fct_marts_sum_provinces_into_the_country(built):
     vehicles = query(
         path,
         "select fuel_class, vehicles, quality_status from marts.fct_vehicle_registrations "
-        "where area_code = 'TH' order by fuel_class",
+        "where area_code = 'TH' and period = date '2026-02-28' order by fuel_class",
     )
     assert {r["fuel_class"]: r["vehicles"] for r in vehicles} == {
         "battery_electric": 419_410, "diesel": 11_697_547, "hybrid": 635_755,

@@ -38,9 +38,24 @@ PROVENANCE_COLUMNS = "is_modelled boolean, source_id varchar, source_sha256 varc
 # extract step lands them. Empty in this module's build: every model must build on them.
 OTHER_RAW_TABLES = {
     "dopa_population_district_thai": f"{POPULATION_COLUMNS}, registration_office varchar",
+    "dopa_stat_yearly": (
+        "area_code varchar, period date, area_kind varchar, office_kind varchar, province_code varchar, "
+        "name_raw varchar, male bigint, female bigint, total bigint, households bigint, stat_file varchar, "
+        f"{PROVENANCE_COLUMNS}"
+    ),
+    "dopa_age_yearly": (
+        "area_code varchar, period date, area_level varchar, area_name_raw varchar, district_code varchar, "
+        "line_number integer, measure varchar, sex varchar, age smallint, population bigint, "
+        f"population_scope varchar, {PROVENANCE_COLUMNS}"
+    ),
     "dlt_vehicles_by_fuel": (
-        "area_code varchar, period date, vehicle_type varchar, fuel_class varchar, "
+        "area_code varchar, period date, legal_class varchar, vehicle_type varchar, "
+        "vehicle_category varchar, fuel_label varchar, fuel_class varchar, "
         f"vehicles bigint, province_name_raw varchar, {PROVENANCE_COLUMNS}"
+    ),
+    "dlt_new_registrations": (
+        "area_code varchar, period date, legal_class varchar, vehicle_type varchar, "
+        f"vehicle_category varchar, registrations bigint, {PROVENANCE_COLUMNS}"
     ),
     "rtddi_road_deaths": (
         "area_code varchar, year integer, period date, deaths bigint, "
@@ -338,7 +353,7 @@ def test_build_runs_every_model_test_and_unit_test(built):
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds.get("seed") == 9
-    assert kinds.get("model") == 60
+    assert kinds.get("model") == 66
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 200
 
@@ -369,7 +384,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 20
+    assert len(marts) == 21
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -538,9 +553,9 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
-    # 10 of the 25 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    # 10 of the 33 catalogued indicators outside governance; fetched 8 days after Sep 2026
     governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
-    assert governance["data_coverage_share"] == pytest.approx(10 / 25)
+    assert governance["data_coverage_share"] == pytest.approx(10 / 33)
     assert governance["data_freshness_days"] == 8
 
 
@@ -572,7 +587,7 @@ def test_empty_sources_build_empty_marts(built):
         built["path"],
         "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
     )[0]
-    assert coverage == {"n": 10 * 27, "with_value": 10 * 12}
+    assert coverage == {"n": 10 * 35, "with_value": 10 * 12}
 
 
 # ---------------------------------------------------------------- fast checks

@@ -18,7 +18,8 @@ POPULATION = [("area_code", "VARCHAR"), ("period", "DATE"), ("sex", "VARCHAR"), 
               ("population", "BIGINT"), ("population_scope", "VARCHAR")]
 CONTRACT = {  # docs/architecture.md, "Landed tables of the energy, transport, economy and district sources"
     "dopa_population_district_thai": [*POPULATION, *PROVENANCE, ("registration_office", "VARCHAR")],
-    "dlt_vehicles_by_fuel": [("area_code", "VARCHAR"), ("period", "DATE"), ("vehicle_type", "VARCHAR"),
+    "dlt_vehicles_by_fuel": [("area_code", "VARCHAR"), ("period", "DATE"), ("legal_class", "VARCHAR"),
+                             ("vehicle_type", "VARCHAR"), ("vehicle_category", "VARCHAR"), ("fuel_label", "VARCHAR"),
                              ("fuel_class", "VARCHAR"), ("vehicles", "BIGINT"), ("province_name_raw", "VARCHAR"),
                              *PROVENANCE],
     "rtddi_road_deaths": [("area_code", "VARCHAR"), ("year", "INTEGER"), ("period", "DATE"), ("deaths", "BIGINT"),

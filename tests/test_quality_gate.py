@@ -79,6 +79,10 @@ create table marts.fct_electricity_consumption (
     area_code varchar, period date, customer_class varchar, kwh double, customers bigint,
     utility varchar, is_modelled boolean, quality_status varchar
 );
+create table marts.fct_vehicle_new_registrations (
+    area_code varchar, period date, legal_class varchar, vehicle_type varchar,
+    vehicle_category varchar, registrations bigint, is_modelled boolean, quality_status varchar
+);
 create table marts.fct_road_deaths (
     area_code varchar, period date, year integer, deaths bigint, is_modelled boolean,
     quality_status varchar

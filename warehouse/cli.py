@@ -28,6 +28,28 @@ def check_conf(text: str) -> int:
     return 0
 
 
+def unverified(text: str) -> int:
+    """Name the sources of a run configuration not checked against a real file (exit 0)."""
+    from extract.catalogue import unverified_sources
+
+    try:
+        conf = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        conf = {}
+    chosen = conf.get("sources") if isinstance(conf, dict) else None
+    found = unverified_sources(chosen if isinstance(chosen, list) else None)
+    if not found:
+        print("Every source of this run is verified against a real file of its publisher.")
+        return 0
+    print(
+        f"Unverified sources in this run ({len(found)}): their package id or layout was "
+        "not checked against a real file, a live run may refuse them:"
+    )
+    for source in found:
+        print(f"  {source.id}: {source.verified_note or 'no note'}")
+    return 0
+
+
 def summary() -> int:
     target = target_from_settings()
     release = target.summary(EXAMPLE_QUERY)
@@ -57,9 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m warehouse.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check-conf").add_argument("conf", nargs="?", default="{}")
+    sub.add_parser("unverified").add_argument("conf", nargs="?", default="{}")
     sub.add_parser("summary")
     args = parser.parse_args(argv)
-    return check_conf(args.conf) if args.command == "check-conf" else summary()
+    if args.command == "check-conf":
+        return check_conf(args.conf)
+    if args.command == "unverified":
+        return unverified(args.conf)
+    return summary()
 
 
 if __name__ == "__main__":

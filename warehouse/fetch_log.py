@@ -37,6 +37,8 @@ SCHEMA = pa.schema(
         ("is_modelled", pa.bool_()),
         ("error", pa.string()),
         ("logged_at", pa.timestamp("s", tz="UTC")),
+        # why a slice was not downloaded when the publisher's metadata said so (CKAN)
+        ("detail", pa.string()),
     ]
 )
 
@@ -65,4 +67,7 @@ def read_run(data_dir: Path, run_id: str) -> list[dict[str, Any]]:
 def create_view(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     """``meta.fetch_log`` over every run's log file (the path is fixed at build time)."""
     pattern = str(log_dir(data_dir).resolve() / "*.parquet").replace("'", "''")
-    con.execute(f"create or replace view meta.fetch_log as select * from read_parquet('{pattern}')")
+    con.execute(
+        "create or replace view meta.fetch_log as select * from "
+        f"read_parquet('{pattern}', union_by_name = true)"  # older runs lack `detail`
+    )

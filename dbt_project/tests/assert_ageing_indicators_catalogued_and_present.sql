@@ -1,5 +1,6 @@
 -- Every population indicator in the catalogue appears in mart_area_indicators once the
--- mart has any rows, so the catalogue and the model's indicator list stay in step.
+-- mart has any population indicator, so the catalogue and the model's indicator list
+-- stay in step (a run of other sources only has none).
 
 with
 
@@ -21,7 +22,13 @@ final as (
     from catalogue
     where
         catalogue.source_id = 'dopa_population'
-        and exists (select 1 from indicators)
+        and exists (
+            select 1
+            from indicators
+            inner join catalogue as population_catalogue
+                on indicators.indicator_code = population_catalogue.indicator_code
+            where population_catalogue.source_id = 'dopa_population'
+        )
         and not exists (
             select 1
             from indicators

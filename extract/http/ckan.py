@@ -107,6 +107,8 @@ def resource_date(groups: dict[str, str | None]) -> dt.date:
     if groups.get("be_month"):
         text = groups["be_month"]
         return period_end(f"{be_to_ce(int(text[:4])):04d}-{text[4:6]}")
+    if groups.get("be_year") and groups.get("month"):
+        return period_end(f"{be_to_ce(int(groups['be_year'])):04d}-{int(groups['month']):02d}")
     if groups.get("be_year"):
         return dt.date(be_to_ce(int(groups["be_year"])), 12, 31)
     if groups.get("be_yy"):
@@ -123,13 +125,16 @@ def _format_of(item: dict[str, Any], url: str) -> str | None:
 def resources(package: dict[str, Any], feed: Feed) -> list[tuple[Resource, str]]:
     """Every resource the feed's pattern dates, with its ``last_modified`` (for ties)."""
     found = []
-    pattern = feed.resource_pattern
-    assert pattern is not None
+    patterns = feed.resource_patterns or (feed.resource_pattern,)
+    assert all(patterns)
     for item in package["resources"]:
         if not isinstance(item, dict):
             continue
         name, url = str(item.get("name") or ""), str(item.get("url") or "")
-        match = pattern.search(name) or pattern.search(url)
+        match = next(
+            (m for p in patterns if p is not None for m in (p.search(name), p.search(url)) if m),
+            None,
+        )
         fmt = _format_of(item, url)
         if not match or not fmt or not url:
             continue
@@ -138,7 +143,18 @@ def resources(package: dict[str, Any], feed: Feed) -> list[tuple[Resource, str]]
         except (PeriodError, ValueError):
             continue  # a resource whose name only looks like the pattern
         stamp = str(item.get("last_modified") or item.get("created") or "")
-        found.append((Resource(name, url, fmt, date_period(as_at), as_at), stamp))
+        size = item.get("size")
+        resource = Resource(
+            name,
+            url,
+            fmt,
+            date_period(as_at),
+            as_at,
+            last_modified=str(item["last_modified"]) if item.get("last_modified") else None,
+            size=int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
+            package_modified=str(package.get("metadata_modified") or "") or None,
+        )
+        found.append((resource, stamp))
     return found
 
 
@@ -156,6 +172,41 @@ def choose(package: dict[str, Any], feed: Feed, period: str, source_id: str) -> 
         )
     best = max(candidates, key=lambda c: (c[0].format == feed.format, c[1], c[0].url))
     return best[0]
+
+
+def resource_change_signal(resource: Resource) -> dict[str, Any]:
+    """What the portal says about the resource's version, as kept in the manifest."""
+    return {
+        "ckan_package_modified": resource.package_modified,
+        "ckan_resource_last_modified": resource.last_modified,
+        "ckan_resource_size": resource.size,
+    }
+
+
+def resource_unchanged_reason(resource: Resource, manifest: dict[str, Any]) -> str | None:
+    """Why the landed resource is the portal's current one, or None (download it).
+
+    The resource's ``last_modified`` (and ``size`` when the portal gives it) must equal the
+    manifest's; a resource without ``last_modified`` falls back to the package's
+    ``metadata_modified`` (which also moves when another resource of the package changes,
+    so it only ever causes a download too many, never one too few).
+    """
+    if resource.last_modified:
+        if resource.last_modified != manifest.get("ckan_resource_last_modified"):
+            return None
+        if resource.size is not None and resource.size != manifest.get("ckan_resource_size"):
+            return None
+        detail = f"CKAN resource last_modified {resource.last_modified}"
+        if resource.size is not None:
+            detail += f", size {resource.size}"
+        return detail + " as landed: not downloaded"
+    if resource.package_modified and resource.package_modified == manifest.get(
+        "ckan_package_modified"
+    ):
+        return (
+            f"CKAN package metadata_modified {resource.package_modified} as landed: not downloaded"
+        )
+    return None
 
 
 def rebase(url: str, publisher: Publisher, source_id: str) -> str:
@@ -188,9 +239,8 @@ def find_resource(
     package = package_show(session, source_id, package_url, headers=headers)
     resource = choose(package, feed, period, source_id)
     url = rebase(resource.url, feed.publisher, source_id)
-    return package_url, Resource(
-        resource.name, url, resource.format, resource.period, resource.as_at
-    )
+    return package_url, dataclasses.replace(resource, url=url)
+
 
 
 # --- change signal (shared by file and DataStore resources) -------------------------------

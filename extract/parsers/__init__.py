@@ -33,6 +33,9 @@ REGISTRY: dict[str, str] = {
     "electricity_sales": "extract.parsers.electricity_sales",
     "nso_household_income": "extract.parsers.nso_income",
     "diw_industrial_waste": "extract.parsers.diw_industrial_waste",
+    "dlt_new_registrations": "extract.parsers.dlt_new_registrations",
+    "dopa_stat_yearly": "extract.parsers.dopa_stat_yearly",
+    "dopa_age_yearly": "extract.parsers.dopa_age_yearly",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),
@@ -54,6 +57,11 @@ class Resource:
     format: str
     period: str
     as_at: dt.date
+    # The portal's change signal: the resource's last_modified and size, the package's
+    # metadata_modified (None when the portal does not give one).
+    last_modified: str | None = None
+    size: int | None = None
+    package_modified: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

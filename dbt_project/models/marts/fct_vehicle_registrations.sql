@@ -16,7 +16,9 @@ final as (
     select
         area_code,
         period,
+        legal_class,
         vehicle_type,
+        vehicle_category,
         fuel_class,
         vehicles,
         is_modelled,

@@ -42,6 +42,9 @@ income_indicators as (
 industrial_waste_indicators as (
 
     select * from {{ ref('int_industrial_waste_indicators_computed') }}
+new_registration_indicators as (
+
+    select * from {{ ref('int_new_registration_indicators_computed') }}
 
 ),
 
@@ -58,6 +61,8 @@ unioned as (
     select * from income_indicators
     union all
     select * from industrial_waste_indicators
+    union all
+    select * from new_registration_indicators
 
 ),
 

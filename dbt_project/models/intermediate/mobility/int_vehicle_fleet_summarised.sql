@@ -1,7 +1,9 @@
 -- The registered fleet per area and month (month end of the file's as-at date), by fuel
 -- class, for the mobility and environment indicators. Where the file has vehicle_type
 -- 'all' rows for an area and date, only those are counted; otherwise all vehicle types
--- are summed, so no vehicle is counted twice.
+-- are summed, so no vehicle is counted twice. Vehicles by category (motorcycles, passenger
+-- cars, buses, trucks) and the vehicles whose type is not known ('unclassified' rebuilt
+-- rows, 'all' rows) are counted too, so type shares are only derived where types are known.
 
 with
 
@@ -48,6 +50,14 @@ summarised as (
         sum(case when fuel_class = 'plug_in_hybrid' then vehicles else 0 end)
             as plug_in_hybrid,
         sum(case when fuel_class = 'diesel' then vehicles else 0 end) as diesel,
+        sum(case when vehicle_category = 'motorcycle' then vehicles else 0 end) as motorcycles,
+        sum(case when vehicle_category = 'passenger_car' then vehicles else 0 end)
+            as passenger_cars,
+        sum(case when vehicle_category = 'bus' then vehicles else 0 end) as buses,
+        sum(case when vehicle_category = 'truck' then vehicles else 0 end) as trucks,
+        sum(case when vehicle_category in ('unclassified', 'all') then vehicles else 0 end)
+            as vehicles_type_unknown,
+        bool_or(legal_class = 'รถขนส่ง') as covers_land_transport_act,
         bool_or(is_modelled) as is_modelled,
         string_agg(distinct source_id, ',' order by source_id) as source_id,
         bool_or(is_stale) as is_stale,
@@ -69,6 +79,12 @@ final as (
         cast(hybrid as bigint) as hybrid,
         cast(plug_in_hybrid as bigint) as plug_in_hybrid,
         cast(diesel as bigint) as diesel,
+        cast(motorcycles as bigint) as motorcycles,
+        cast(passenger_cars as bigint) as passenger_cars,
+        cast(buses as bigint) as buses,
+        cast(trucks as bigint) as trucks,
+        cast(vehicles_type_unknown as bigint) as vehicles_type_unknown,
+        cast(coalesce(covers_land_transport_act, false) as boolean) as covers_land_transport_act,
         cast(is_modelled as boolean) as is_modelled,
         cast(source_id as varchar) as source_id,
         cast(is_stale as boolean) as is_stale,

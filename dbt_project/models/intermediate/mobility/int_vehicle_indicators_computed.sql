@@ -88,6 +88,54 @@ fleet_values as (
         cast(vehicles_registered as double precision) as denominator
     from fleet
 
+    union all
+
+    select
+        area_code,
+        period,
+        'motorcycle_share_of_fleet' as indicator_code,
+        cast(motorcycles as double precision) / nullif(vehicles_registered, 0) as value,
+        cast(motorcycles as double precision) as numerator,
+        cast(vehicles_registered as double precision) as denominator
+    from fleet
+    where vehicles_type_unknown = 0
+
+    union all
+
+    select
+        area_code,
+        period,
+        'passenger_car_share_of_fleet' as indicator_code,
+        cast(passenger_cars as double precision) / nullif(vehicles_registered, 0) as value,
+        cast(passenger_cars as double precision) as numerator,
+        cast(vehicles_registered as double precision) as denominator
+    from fleet
+    where vehicles_type_unknown = 0
+
+    union all
+
+    select
+        area_code,
+        period,
+        'buses_registered' as indicator_code,
+        cast(buses as double precision) as value,
+        cast(buses as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from fleet
+    where vehicles_type_unknown = 0 and covers_land_transport_act
+
+    union all
+
+    select
+        area_code,
+        period,
+        'trucks_registered' as indicator_code,
+        cast(trucks as double precision) as value,
+        cast(trucks as double precision) as numerator,
+        cast(null as double precision) as denominator
+    from fleet
+    where vehicles_type_unknown = 0 and covers_land_transport_act
+
 ),
 
 fleet_described as (

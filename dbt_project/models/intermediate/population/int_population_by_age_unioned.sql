@@ -1,7 +1,10 @@
 -- One population series per area and month. When several sources hold the same area
 -- and month, one wins whole: all nationalities (dopa_population) first, then Thai
 -- nationals (dopa_population_thai), then Thai nationals summed from registration
--- offices (int_population_district_by_age_summed, districts only).
+-- offices (int_population_district_by_age_summed, districts only), then DOPA's yearly
+-- single-age files (stg_dopa__age_yearly: the single ages, Thai nationals, of the
+-- province and of each district the reference geography has a code for; sub-districts
+-- wait for sub-district areas in dim_area).
 
 with
 
@@ -20,6 +23,16 @@ population_thai as (
 population_district_thai as (
 
     select * from {{ ref('int_population_district_by_age_summed') }}
+
+),
+
+age_files as (
+
+    select * from {{ ref('stg_dopa__age_yearly') }}
+    where
+        measure = 'age'
+        and area_code is not null
+        and area_level in ('province', 'district')
 
 ),
 
@@ -67,6 +80,21 @@ candidates as (
         source_sha256,
         3 as source_priority
     from population_district_thai
+
+    union all
+
+    select
+        area_code,
+        period,
+        sex,
+        age,
+        population,
+        population_scope,
+        is_modelled,
+        source_id,
+        source_sha256,
+        4 as source_priority
+    from age_files
 
 ),
 

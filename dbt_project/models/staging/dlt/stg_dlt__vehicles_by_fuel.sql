@@ -12,7 +12,10 @@ final as (
         ---------- ids
         cast(trim(area_code) as varchar) as area_code,
         cast(period as date) as period,
+        cast(trim(legal_class) as varchar) as legal_class,
         cast(trim(vehicle_type) as varchar) as vehicle_type,
+        cast(lower(trim(vehicle_category)) as varchar) as vehicle_category,
+        cast(trim(fuel_label) as varchar) as fuel_label,
         cast(lower(trim(fuel_class)) as varchar) as fuel_class,
 
         ---------- numerics

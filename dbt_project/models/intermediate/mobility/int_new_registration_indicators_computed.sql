@@ -1,0 +1,150 @@
+-- Mobility indicators of new vehicle registrations (DLT, whole country) per month, in
+-- long form: new_vehicle_registrations (every legal class and type),
+-- new_motorcycle_registrations and new_passenger_car_registrations (by vehicle
+-- category), and new_vehicle_registrations_change_yoy = this month / the same month a
+-- year earlier - 1, only where that month is landed and not zero.
+
+with
+
+registrations as (
+
+    select * from {{ ref('stg_dlt__new_registrations') }}
+
+),
+
+source_status as (
+
+    select * from {{ ref('stg_pipeline__source_status') }}
+
+),
+
+monthly as (
+
+    select
+        registrations.area_code,
+        registrations.period,
+        sum(registrations.registrations) as new_vehicle_registrations,
+        sum(
+            case
+                when
+                    registrations.vehicle_category = 'motorcycle'
+                    then registrations.registrations
+                else 0
+            end
+        )
+            as new_motorcycle_registrations,
+        sum(
+            case
+                when
+                    registrations.vehicle_category = 'passenger_car'
+                    then registrations.registrations
+                else 0
+            end
+        )
+            as new_passenger_car_registrations,
+        bool_or(registrations.is_modelled) as is_modelled,
+        min(registrations.source_id) as source_id,
+        bool_or(coalesce(source_status.is_stale, false)) as is_stale
+    from registrations
+    left join source_status
+        on registrations.source_id = source_status.source_id
+    group by registrations.area_code, registrations.period
+
+),
+
+with_year_earlier as (
+
+    select
+        monthly.*,
+        year_earlier.new_vehicle_registrations as year_earlier_registrations,
+        monthly.is_modelled or coalesce(year_earlier.is_modelled, false) as is_modelled_yoy
+    from monthly
+    left join monthly as year_earlier
+        on
+            monthly.area_code = year_earlier.area_code
+            and extract(year from monthly.period) = extract(year from year_earlier.period) + 1
+            and extract(month from monthly.period) = extract(month from year_earlier.period)
+
+),
+
+unpivoted as (
+
+    select
+        area_code,
+        period,
+        'new_vehicle_registrations' as indicator_code,
+        cast(new_vehicle_registrations as double precision) as value,
+        cast(new_vehicle_registrations as double precision) as numerator,
+        cast(null as double precision) as denominator,
+        source_id,
+        is_modelled,
+        is_stale
+    from with_year_earlier
+
+    union all
+
+    select
+        area_code,
+        period,
+        'new_motorcycle_registrations' as indicator_code,
+        cast(new_motorcycle_registrations as double precision) as value,
+        cast(new_motorcycle_registrations as double precision) as numerator,
+        cast(null as double precision) as denominator,
+        source_id,
+        is_modelled,
+        is_stale
+    from with_year_earlier
+
+    union all
+
+    select
+        area_code,
+        period,
+        'new_passenger_car_registrations' as indicator_code,
+        cast(new_passenger_car_registrations as double precision) as value,
+        cast(new_passenger_car_registrations as double precision) as numerator,
+        cast(null as double precision) as denominator,
+        source_id,
+        is_modelled,
+        is_stale
+    from with_year_earlier
+
+    union all
+
+    select
+        area_code,
+        period,
+        'new_vehicle_registrations_change_yoy' as indicator_code,
+        cast(new_vehicle_registrations as double precision)
+        / nullif(year_earlier_registrations, 0) - 1 as value,
+        cast(new_vehicle_registrations - year_earlier_registrations as double precision)
+            as numerator,
+        cast(year_earlier_registrations as double precision) as denominator,
+        source_id,
+        is_modelled_yoy as is_modelled,
+        is_stale
+    from with_year_earlier
+
+),
+
+final as (
+
+    select
+        cast(area_code as varchar) as area_code,
+        cast(period as date) as period,
+        cast(indicator_code as varchar) as indicator_code,
+        cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
+        cast(source_id as varchar) as source_id,
+        cast(is_modelled as boolean) as is_modelled,
+        cast(is_stale as boolean) as is_stale,
+        cast(null as varchar) as population_scope,
+        cast(null as date) as population_period,
+        cast(false as boolean) as is_partial_coverage
+    from unpivoted
+    where value is not null
+
+)
+
+select * from final
