@@ -120,14 +120,22 @@ def vehicles_csv(period: str, population: dict[str, int], names: dict[str, str],
     bev = min(0.0005 * 1.6 ** (year - 2016), 0.15)
     hybrid = 0.01 + 0.004 * (year - 2016)
     shares = {"bev": bev, "hybrid": hybrid, "phev": hybrid / 5, "diesel": 0.35}
-    as_at = f"{day:02d}/{month:02d}/{year_be}"
+    # The publisher's long layout: the as-at date is in the file name, not a column.
     for index, code in enumerate(sorted(population)):
         total = int(population[code] * 0.55 * rng.uniform(0.85, 1.15))
         figures = {key: int(total * share) for key, share in shares.items()}
         figures["other"] = total - sum(figures.values())
-        for label, key in dlt_layout.FUEL_ROWS:
+        for key, label, _fuel_class in dlt_layout.FUEL_ROWS:
             count = f"{figures[key]:,}" if index % 2 else str(figures[key])
-            writer.writerow((as_at, dlt_layout.ALL_TYPES_LABEL, names[code], label, count))
+            writer.writerow(
+                (
+                    dlt_layout.REBUILT_LEGAL_CLASS,
+                    dlt_layout.REBUILT_VEHICLE_TYPE,
+                    names[code],
+                    label,
+                    count,
+                )
+            )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
