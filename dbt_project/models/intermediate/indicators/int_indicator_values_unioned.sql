@@ -42,6 +42,9 @@ income_indicators as (
 industrial_waste_indicators as (
 
     select * from {{ ref('int_industrial_waste_indicators_computed') }}
+
+),
+
 new_registration_indicators as (
 
     select * from {{ ref('int_new_registration_indicators_computed') }}
