@@ -22,12 +22,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 CONF ?= {}
 LIVE ?=
 
-.PHONY: help setup run test lint bench clean
+.PHONY: help setup run test lint bench soak clean
 
 help:
 	@echo "make run    set up, then refresh and publish the warehouse from the bundled snapshot (LIVE=1: live publishers; CONF='<json>')"
 	@echo "make test   set up, then run the whole test suite"
 	@echo "make lint   ruff (with the Airflow AIR rules) and sqlfluff"
+	@echo "make soak   SOAK=<count> consecutive refreshes with random faults, bad answers and kills, and a reader (SOAK_SEED=<seed>)"
 	@echo "make bench  benchmarks on synthetic national data (BENCH='--scale subdistrict --periods 10 --growth 1'; see docs/benchmarks.md)"
 
 .tools/bin/uv:
@@ -62,6 +63,12 @@ lint: setup
 BENCH ?=
 bench: setup
 	$(BIN)/python -m bench.run_all $(BENCH)
+
+# Many consecutive refreshes against the loopback mirror (devtools/soak.py; docs/operations.md).
+SOAK ?= 20
+SOAK_SEED ?= 16
+soak: setup
+	$(BIN)/python -m devtools.soak --count $(SOAK) --seed $(SOAK_SEED) --report $(AIRFLOW_HOME)/soak.json
 
 clean:
 	rm -rf $(AIRFLOW_HOME) data dbt_project/target dbt_project/logs
