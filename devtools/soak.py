@@ -206,6 +206,8 @@ class Soak:
         self.figures = Figures(seed=seed)
         self.faults: Counter[str] = Counter()
         self.kills: Counter[str] = Counter()
+        self.stages: list[str] = []
+        self.dirty = False  # a killed refresh's files are there until a load removes them
 
     def env(self, data_dir: Path, base_url: str) -> dict[str, str]:
         from extract import catalogue
@@ -221,7 +223,8 @@ class Soak:
 
     def child(self, env: dict[str, str], run_id: str, confs: list[dict], *, force: bool = False,
               kill_at: str | None = None, kill_after: float = 0.0) -> tuple[str, str]:
-        """One refresh in a child process; returns (outcome, last lines of its output)."""
+        """One refresh in a child process; returns (outcome, last lines of its output).
+        ``self.stages`` holds the steps it started."""
         command = [sys.executable, "-m", "devtools.soak", "refresh", "--run-id", run_id,
                    "--confs", json.dumps(confs)] + (["--force"] if force else [])
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -230,8 +233,11 @@ class Soak:
         killed = False
         timer = None
         assert proc.stdout is not None
+        self.stages = []
         for line in proc.stdout:
             output.append(line.rstrip())
+            if line.startswith("stage "):
+                self.stages.append(line.split()[1])
             if kill_at and not killed and line.strip() == f"stage {kill_at}":
                 def kill() -> None:
                     with contextlib.suppress(ProcessLookupError):
@@ -269,6 +275,12 @@ class Soak:
     def check(self, outcome: str, base_size: int) -> None:
         published = self.data_dir / "planning.duckdb"
         figures = self.figures
+        # A killed refresh leaves its temporaries, and a build that failed after its load
+        # is kept for inspection; the next load removes both.
+        if outcome == "killed" or (outcome == "failed" and "load" in self.stages):
+            self.dirty = True
+        elif "load" in self.stages:
+            self.dirty = False
         if published.exists():
             read_release(published)  # whole and readable, or this raises
             from devtools.digest import release_ids
@@ -280,7 +292,9 @@ class Soak:
             # a publish killed after moving its build into releases/ leaves one file that
             # was never published; the next refresh's load removes it
             orphans = [f for f in files if f.stem not in releases]
-            assert len(orphans) <= (1 if outcome == "killed" else 0), f"never published: {orphans}"
+            assert len(orphans) <= (1 if self.dirty else 0), (
+                f"never published: {orphans}"
+            )
             kept = len(files) - len(orphans)
             figures.releases_kept_max = max(figures.releases_kept_max, kept)
             assert kept <= self.keep, f"{kept} release files kept (keep {self.keep})"
@@ -289,7 +303,7 @@ class Soak:
             figures.disk_bytes_bound = max(figures.disk_bytes_bound,
                                            base_size + (self.keep + 2) * largest + (8 << 20))
         left = leftovers(self.data_dir)
-        if outcome != "killed":
+        if not self.dirty:
             assert not left, f"left behind after a {outcome} refresh: {left}"
         else:  # at most one build (its file, WAL, dbt directory) and landing temporaries
             builds = {p.name.split(".")[0] for p in left if p.parent.name == "build"}

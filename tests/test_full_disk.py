@@ -23,6 +23,7 @@ from devtools.digest import marts_digest, release_ids
 from devtools.mirror import Mirror
 from extract.errors import DiskFullError
 from warehouse import refresh
+from warehouse.state import GatedBuild
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +149,7 @@ def test_each_stage_fails_naming_the_full_path_and_the_next_run_succeeds(disk: D
     # 4. publishing: the release record cannot be written. The build that passed the gate
     # is kept (moved back if it was moved), so the publish task's retry needs no rebuild.
     gated = refresh.gate(refresh.build(refresh.load("run_2", data)), data)
-    build_path = Path(gated["build"]["load"]["build_path"])
+    build_path = Path(GatedBuild.from_dict(gated).load.build_path)
     disk.fill()
     with pytest.raises(DiskFullError) as failed:
         refresh.publish(gated, data)
