@@ -46,6 +46,7 @@ from tests.worker_hostname import VARIABLE as HOSTNAME_VARIABLE
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.timeout(1200),  # a loaded machine: the runs are minutes each
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed"),
     pytest.mark.skipif(find_bindir() is None, reason="PostgreSQL server programs not found"),
 ]

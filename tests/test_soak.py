@@ -13,7 +13,7 @@ import pytest
 
 from devtools.soak import Soak
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # minutes of dbt on a loaded machine
 COUNT, SEED, KEEP = 6, 5, 2
 
 
