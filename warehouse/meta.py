@@ -138,7 +138,7 @@ RELEASE_SOURCES_SELECT = (
 # The dbt data tests of a run ({meta}: its meta schema, {p}: the driver's placeholder).
 DBT_TESTS_OF_RUN_SQL = (
     "select unique_id, status, failures, message from {meta}.dbt_run_results "
-    "where run_id = {p} and unique_id like 'test.%' order by unique_id"
+    "where run_id = {p} and left(unique_id, 5) = 'test.' order by unique_id"
 )
 # The published release's fingerprint (warehouse.changes), in the published meta schema.
 PUBLISHED_SLICES_SQL = "select source_id, vintage, slice_key, sha256 from meta.release_sources"
