@@ -22,7 +22,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 CONF ?= {}
 LIVE ?=
 
-.PHONY: help setup run test lint bench clean sql site exports
+.PHONY: help setup run test lint bench soak clean sql site exports
 
 help:
 	@echo "make run    set up, then refresh and publish the warehouse from the bundled snapshot (LIVE=1: live publishers; CONF='<json>')"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint   ruff (with the Airflow AIR rules) and sqlfluff"
 	@echo "make sql    an interactive SQL shell (DuckDB CLI, read-only) on the current release"
 	@echo "make site   rebuild the area-profile site (and dbt docs) of the current release; make exports: its exports"
+	@echo "make soak   SOAK=<count> consecutive refreshes with random faults, bad answers and kills, and a reader (SOAK_SEED=<seed>)"
 	@echo "make bench  benchmarks on synthetic national data (BENCH='--scale subdistrict --periods 10 --growth 1'; see docs/benchmarks.md)"
 
 .tools/bin/uv:
@@ -75,6 +76,12 @@ lint: setup
 BENCH ?=
 bench: setup
 	$(BIN)/python -m bench.run_all $(BENCH)
+
+# Many consecutive refreshes against the loopback mirror (devtools/soak.py; docs/operations.md).
+SOAK ?= 20
+SOAK_SEED ?= 16
+soak: setup
+	$(BIN)/python -m devtools.soak --count $(SOAK) --seed $(SOAK_SEED) --report $(AIRFLOW_HOME)/soak.json
 
 clean:
 	rm -rf $(AIRFLOW_HOME) data dbt_project/target dbt_project/logs

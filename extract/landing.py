@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extract.errors import naming_full_disk
 from smartcity import settings
 
 PARQUET_NAME = "part.parquet"
@@ -57,16 +58,19 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def atomic_write(path: Path, write, *, stage: str = "landing") -> None:
+    """``write(tmp)`` then rename ``tmp`` to ``path``; the temporary file never outlives a
+    failure, and a full disk raises ``DiskFullError`` naming ``path``."""
+    with naming_full_disk(stage, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            write(Path(tmp))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def land(directory: Path, table: pa.Table, manifest: dict[str, Any]) -> dict[str, Any]:

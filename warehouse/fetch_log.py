@@ -55,7 +55,11 @@ def write(data_dir: Path, run_id: str, outcomes: list[dict[str, Any]]) -> Path:
         for o in outcomes
     ]
     path = log_dir(data_dir) / f"{run_key(run_id)}.parquet"
-    atomic_write(path, lambda tmp: pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), tmp))
+    atomic_write(
+        path,
+        lambda tmp: pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), tmp),
+        stage="fetch log",
+    )
     return path
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from extract import landing
 from extract.catalogue import load_catalogue
-from extract.errors import FetchError
+from extract.errors import FetchError, naming_full_disk
 from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
 from extract.slices import extract_slice
@@ -176,7 +176,10 @@ def gate(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any]:
 
     root = data_dir or paths.data_dir()
     built = BuildResult.from_dict(info)
-    with target_from_settings().gate_io(built, root) as io:
+    with (
+        naming_full_disk("quality gate", root / "docs"),
+        target_from_settings().gate_io(built, root) as io,
+    ):
         result = validate_marts(
             io.marts,
             run_id=built.load.run_id,

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from extract.errors import naming_full_disk
 from smartcity import settings
 from warehouse import meta, paths
 from warehouse.state import BuildResult, GatedBuild, LoadResult, Release
@@ -55,6 +56,16 @@ def record_run_results(build_path: Path, run_results: dict, run_id: str) -> None
             con.executemany(meta.insert_values(meta.DBT_RUN_RESULTS), rows)
 
 
+def remove_build(build_path: Path) -> None:
+    """Delete a run's build (the file, its WAL, dbt's directory): after a failure that
+    left it unusable, such as a full disk, so the space is free again at once."""
+    import shutil
+
+    for path in (build_path, build_path.with_name(build_path.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(build_path.with_suffix(".dbt"), ignore_errors=True)
+
+
 class DuckDBTarget:
     name = NAME
 
@@ -69,7 +80,8 @@ class DuckDBTarget:
         from warehouse.targets.duckdb.load import load_raw
 
         build = paths.build_path(run_id, data_dir)
-        counts = load_raw(build, data_dir, fetch_log=fetch_log)
+        with naming_full_disk("load", build, cleanup=lambda: remove_build(build)):
+            counts = load_raw(build, data_dir, fetch_log=fetch_log)
         return LoadResult(
             run_id=run_id,
             target=self.name,
@@ -90,11 +102,13 @@ class DuckDBTarget:
             "path": str(build_path),
             "settings": {"memory_limit": settings.duckdb_memory_limit()},
         }
-        run_results, run = invoke_dbt_build(
-            target=NAME, target_dir=Path(load.dbt_dir), output=output
-        )
-        record_run_results(build_path, run_results, load.run_id)
-        return BuildResult(load=load, dbt=check_outcome(run_results, run).as_dict())
+        with naming_full_disk("dbt build", build_path, cleanup=lambda: remove_build(build_path)):
+            run_results, run = invoke_dbt_build(
+                target=NAME, target_dir=Path(load.dbt_dir), output=output
+            )
+            record_run_results(build_path, run_results, load.run_id)
+            outcome = check_outcome(run_results, run)
+        return BuildResult(load=load, dbt=outcome.as_dict())
 
     @contextmanager
     def gate_io(self, build: BuildResult, data_dir: Path) -> Iterator[GateIO]:

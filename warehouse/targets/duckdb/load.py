@@ -75,11 +75,27 @@ def _source_status(
     con.unregister("source_status")
 
 
+def _orphan_releases(data_dir: Path) -> list[Path]:
+    """Release files the published file does not list: a publish killed between moving
+    its build into ``releases/`` and swapping it in."""
+    from warehouse.paths import published_path, releases_dir
+
+    files = sorted(releases_dir(data_dir).glob("*.duckdb"))
+    published = published_path(data_dir)
+    if not files:
+        return []
+    if not published.exists():
+        return files
+    with duckdb.connect(str(published), read_only=True) as con:
+        known = {row[0] for row in con.execute("select release_id from meta.releases").fetchall()}
+    return [p for p in files if p.stem not in known and not p.samefile(published)]
+
+
 def clean_leftovers(data_dir: Path, keep: Path | None = None) -> list[Path]:
     """Remove what killed or failed runs left: other builds, temporary files of landing
-    and publishing. Runs never overlap (one active run, one writer), so nothing here is
-    in use; the build of the current run is kept."""
-    doomed: list[Path] = []
+    and publishing, release files never published. Runs never overlap (one active run,
+    one writer), so nothing here is in use; the build of the current run is kept."""
+    doomed: list[Path] = _orphan_releases(data_dir)
     build_dir = data_dir / "build"
     if build_dir.exists():
         doomed += [

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from extract.errors import naming_full_disk
 from smartcity import settings
 from warehouse import meta
 from warehouse.paths import published_path, releases_dir
@@ -68,22 +69,37 @@ def publish(
     quality_gate: dict,
     keep: int | None = None,
 ) -> dict[str, Any]:
-    """Record the release in ``meta``, move the build into ``releases/`` and swap it in."""
+    """Record the release in ``meta``, move the build into ``releases/`` and swap it in.
+
+    A full disk on the way raises ``DiskFullError``: the release is not made (the staging
+    link is removed and the build moved back from ``releases/``), the release that was
+    published stays published, and the build that passed the gate is kept, so a retry of
+    the publish task succeeds once there is space (a later run's load removes it if not).
+    """
+    if not build_path.is_file():
+        raise FileNotFoundError(f"build file not found: {build_path}")
     published = published_path(data_dir)
     release = meta.new_release(run_id, source_summary(build_path), dbt, quality_gate)
     release_id = release["release_id"]
-    _write_release_rows(build_path, release, _previous_releases(published))
     target = releases_dir(data_dir) / f"{release_id}.duckdb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(build_path, target)
     staging = published.with_name(f".{published.name}.{release_id}.tmp")
-    staging.unlink(missing_ok=True)
-    try:
-        os.link(target, staging)
-    except OSError:  # file systems without hard links: a copy, still swapped in by rename
-        shutil.copy2(target, staging)
-    os.replace(staging, published)
-    _fsync_dir(published.parent)
+
+    def undo() -> None:
+        staging.unlink(missing_ok=True)
+        if target.exists() and not (published.exists() and os.path.samefile(published, target)):
+            os.replace(target, build_path)
+
+    with naming_full_disk("publish", build_path, cleanup=undo):
+        _write_release_rows(build_path, release, _previous_releases(published))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(build_path, target)
+        staging.unlink(missing_ok=True)
+        try:
+            os.link(target, staging)
+        except OSError:  # file systems without hard links: a copy, still swapped in by rename
+            shutil.copy2(target, staging)
+        os.replace(staging, published)
+        _fsync_dir(published.parent)
     prune_releases(data_dir, keep=keep)
     shutil.rmtree(build_path.with_suffix(".dbt"), ignore_errors=True)
     return {

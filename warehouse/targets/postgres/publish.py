@@ -19,6 +19,19 @@ for the first time after the commit sees only the new release. The locks are onl
 requested with ``NOWAIT``, so a waiting publisher never blocks readers or deadlocks with
 them. Objects defined elsewhere on top of published tables (views in other schemas) are
 dropped with the old release: define them in the reader's queries instead.
+
+Readers and isolation levels. A statement under ``READ COMMITTED`` (PostgreSQL's
+default) always sees one whole release: it waits for a swap in progress, and it reads
+with a snapshot taken after its locks. A ``REPEATABLE READ`` (or ``SERIALIZABLE``)
+transaction reads with the snapshot of its first statement: if that snapshot is older
+than the build's data and a swap commits before the transaction first touches the
+warehouse, the names ``marts.*`` resolve to the new tables, whose rows its snapshot
+cannot see - they look empty. A view layer does not help (a view is expanded to the new
+tables with the same snapshot). Such a transaction must start with
+``select meta.pin_release()``: it locks every published relation (the swap then waits
+for the transaction to end) and returns the release id, or raises ``serialization_failure``
+(SQLSTATE 40001, "retry the transaction") when its snapshot cannot see the release the
+names point at. docs/operations.md shows the reader's side.
 """
 
 from __future__ import annotations
@@ -96,11 +109,48 @@ def _write_release_rows(conn: psycopg.Connection, key: str, release: dict[str, A
         meta.insert_values(meta.RELEASES, schema=schema, placeholder="%s"),
         meta.release_row(release),
     )
+    create_pin_function(conn, schema)
     conn.execute(meta.create_table(meta.RELEASE_SOURCES, "postgres", schema=schema, replace=True))
     conn.execute(
         f"insert into {meta.quote(schema)}.{meta.quote(meta.RELEASE_SOURCES.name)} "
         + meta.RELEASE_SOURCES_SELECT.format(release_id="cast(%s as varchar)", raw=meta.quote(raw)),
         [release["release_id"]],
+    )
+
+
+PIN_FUNCTION = "pin_release"
+_PIN_BODY = """
+declare
+    relation record;
+    pinned varchar;
+begin
+    -- ACCESS SHARE on every published relation: a swap cannot commit while we hold them.
+    for relation in
+        select n.nspname, c.relname
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname in ('marts', 'meta') and c.relkind in ('r', 'p', 'v', 'm', 'f')
+    loop
+        execute format('lock table %I.%I in access share mode', relation.nspname, relation.relname);
+    end loop;
+    -- The names now point at the release we hold; the snapshot must see its rows.
+    select release_id into pinned from meta.releases order by published_at desc limit 1;
+    if pinned is null then
+        raise exception 'the published release changed after this transaction took its snapshot'
+            using errcode = 'serialization_failure',
+                  hint = 'retry the transaction; call meta.pin_release() as its first statement';
+    end if;
+    return pinned;
+end
+"""
+
+
+def create_pin_function(conn: psycopg.Connection, schema: str) -> None:
+    """``<schema>.pin_release()`` (the build's ``meta``): published with the release."""
+    conn.execute(
+        sql.SQL(
+            "create or replace function {}() returns varchar language plpgsql "
+            "security invoker set search_path = pg_catalog as {}"
+        ).format(sql.Identifier(schema, PIN_FUNCTION), sql.Literal(_PIN_BODY))
     )
 
 
