@@ -56,6 +56,14 @@ OTHER_RAW_TABLES = {
         f"province_name_raw varchar, {PROVENANCE_COLUMNS}"
     ),
     "source_status": "source_id varchar, status varchar, detail varchar",
+    "target_areas": (
+        "target_area_code varchar, name_th varchar, name_en varchar, province_code varchar, "
+        "membership_basis varchar, note varchar, source varchar"
+    ),
+    "target_area_members": (
+        "target_area_code varchar, member_code varchar, member_level varchar, "
+        "membership_basis varchar"
+    ),
 }
 
 # A tiny made-up province (96) with all nationalities, flagged as modelled: 200 persons,

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from extract import landing
+from extract import landing, target_areas
 from extract.catalogue import load_catalogue
 from extract.errors import FetchError
 from extract.http_client import make_session
@@ -32,6 +32,7 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
     ``RunConfigError`` is raised before any request.
     """
     slices = plan_slices(conf)
+    target_areas.load()  # a bad target-area file is refused before any request
     batches = []
     for (source_id, period), group in itertools.groupby(
         slices, key=lambda s: (s.source_id, s.period)
