@@ -32,6 +32,8 @@ REGISTRY: dict[str, str] = {
     "rtddi_road_deaths": "extract.rtddi",
     "electricity_sales": "extract.electricity_sales",
     "nso_household_income": "extract.nso_income",
+    "dopa_house": "extract.dopa_house",
+    "dopa_vital_events": "extract.dopa_vital_events",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),

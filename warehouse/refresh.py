@@ -135,12 +135,15 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
     outcomes = fetch_log.read_run(root, run_id)
     build = paths.build_path(run_id, root)
     counts = load_raw(build, root, fetch_log=outcomes)
-    # The gate's coverage check is per province and month: province-sliced sources only.
+    # The gate's coverage check is per province and month of mart_area_ageing: the
+    # province-sliced population-by-age sources only.
     catalogue = load_catalogue()
     outcomes = [
         o
         for o in outcomes
-        if o["source_id"] in catalogue and catalogue[o["source_id"]].slicing == "province"
+        if o["source_id"] in catalogue
+        and catalogue[o["source_id"]].slicing == "province"
+        and catalogue[o["source_id"]].parser == "dopa_statpop"
     ]
     landed = {
         (o["province"], o["period"]) for o in outcomes if o["status"] not in {NO_DATA, FAILED}

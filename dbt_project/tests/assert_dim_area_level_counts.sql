@@ -1,6 +1,6 @@
 -- dim_area holds exactly one country, 77 provinces, 928 districts, 7,436 current
 -- sub-districts (+ 22 former ones that the 2017/2018 figures still name), 1,554
--- municipal registration offices, and one row per area of the target-area file.
+-- municipal registration offices (+ 1 former one, 3889 Wisit, in the 2017/2018 figures), and one row per area of the target-area file.
 
 with
 
@@ -27,7 +27,8 @@ expected as (
             ('district', 928),
             ('subdistrict', 7436),
             ('subdistrict:former', 22),
-            ('municipality', 1554)
+            ('municipality', 1554),
+            ('municipality:former', 1)
         ) as expected_levels (area_level, n_areas)
     union all
     select

@@ -70,6 +70,7 @@ MUNICIPALITY_COLUMNS = [
     "name_en",
     "area_km2",
     "dola_code",
+    "is_current",
 ]
 COVERAGE_COLUMNS = ["municipality_code", "subdistrict_code", "coverage"]
 AREA_COLUMNS = ["area_code", "area_level", "area_km2", "area_year", "area_source"]
@@ -124,7 +125,16 @@ def read_gazetteer(geocode_dir: Path) -> dict[str, list[dict[str, str]]]:
             raise GeographyError(f"{path.name}: root is not a province")
         for entity in _children(root):
             kind, code = entity.get("type"), entity.get("geocode", "")
-            if not _current(entity):
+            # A former municipal office (abolished or merged, no new code) stays listed as
+            # not current: yearly figures before the change still name it.
+            former_office = (
+                kind in MUNICIPALITY_TYPES
+                and bool(entity.get("obsolete"))
+                and not entity.get("newgeocode")
+                and len(code) == 4
+                and bool(entity.get("parent"))
+            )
+            if not _current(entity) and not former_office:
                 continue
             if kind in DISTRICT_TYPES:
                 area = _area_km2(entity)
@@ -164,6 +174,7 @@ def read_gazetteer(geocode_dir: Path) -> dict[str, list[dict[str, str]]]:
                         "province_code": province,
                         "name_th": _text(entity.get("name")),
                         "name_en": _text(entity.get("english")),
+                        "is_current": "false" if former_office else "true",
                     }
                 )
                 seen: set[str] = set()

@@ -125,7 +125,7 @@ municipality_areas as (
         municipalities.district_code as parent_code,
         province_areas.region,
         municipalities.municipality_type,
-        true as is_current
+        municipalities.is_current
     from municipalities
     left join province_areas
         on municipalities.province_code = province_areas.area_code
