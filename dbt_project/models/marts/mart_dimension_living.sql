@@ -10,6 +10,9 @@
     'old_age_dependency_ratio',
     'total_dependency_ratio',
     'ageing_index',
+    'population_density',
+    'persons_per_household',
+    'municipal_population_share',
 ] %}
 
 with

@@ -6,6 +6,10 @@
 {%- set indicators = [
     'population_total',
     'sex_ratio',
+    'crude_birth_rate',
+    'crude_death_rate',
+    'natural_increase',
+    'net_migration_rate',
 ] %}
 
 with
