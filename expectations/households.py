@@ -71,7 +71,9 @@ def _compare(
     """One failing outcome per area, period and measure where ``found`` differs from
     ``expected`` (both indexed by area_code, period); one passing outcome otherwise."""
     measures = [m for m in measures if m in found.columns and m in expected.columns]
-    joined = found[measures].join(expected[measures], how="inner", lsuffix="_found", rsuffix="_expected")
+    joined = found[measures].join(
+        expected[measures], how="inner", lsuffix="_found", rsuffix="_expected"
+    )
     failures = []
     for measure in measures:
         got = joined[f"{measure}_found"].astype("float64")
@@ -122,7 +124,11 @@ def _level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def _summed(frame: pd.DataFrame, key: pd.Series, measures: Iterable[str]) -> pd.DataFrame:
-    return frame.assign(area_code=key.values).groupby(["area_code", "period"])[list(measures)].sum(min_count=1)
+    return (
+        frame.assign(area_code=key.values)
+        .groupby(["area_code", "period"])[list(measures)]
+        .sum(min_count=1)
+    )
 
 
 def _indexed(frame: pd.DataFrame, measures: Iterable[str]) -> pd.DataFrame:
@@ -133,7 +139,9 @@ def offices_reconcile(rows: pd.DataFrame) -> list[CheckOutcome]:
     """Each office's action-193 row equals the sum of its action-194 rows."""
     if rows.empty:
         return []
-    offices = rows[rows["row_kind"] == "office"].set_index(["registration_office", "period"])[list(MEASURES)]
+    offices = rows[rows["row_kind"] == "office"].set_index(["registration_office", "period"])[
+        list(MEASURES)
+    ]
     parts = (
         rows[rows["row_kind"] == "subdistrict"]
         .groupby(["registration_office", "period"])[list(MEASURES)]
@@ -247,9 +255,7 @@ def _targets_reconcile(
     )
 
 
-def vital_events_reconcile(
-    vital: pd.DataFrame, members: pd.DataFrame | None
-) -> list[CheckOutcome]:
+def vital_events_reconcile(vital: pd.DataFrame, members: pd.DataFrame | None) -> list[CheckOutcome]:
     if vital.empty:
         return []
     provinces = _level(vital, "province")
@@ -273,7 +279,9 @@ def rates_plausible(households: pd.DataFrame, vital: pd.DataFrame | None) -> lis
         return []
     base = households[households["area_level"].isin(RATE_LEVELS)].set_index(["area_code", "period"])
     rates = pd.DataFrame(index=base.index)
-    rates["persons_per_household"] = base["population_total"] / base["households"].where(base["households"] > 0)
+    rates["persons_per_household"] = base["population_total"] / base["households"].where(
+        base["households"] > 0
+    )
     if vital is not None and not vital.empty:
         events = vital.set_index(["area_code", "period"])
         population = base["population_total"].where(base["population_total"] > 0)
@@ -293,8 +301,13 @@ def rates_plausible(households: pd.DataFrame, vital: pd.DataFrame | None) -> lis
         )
         if bad.empty:
             outcomes.append(
-                _outcome(**common, success=True, element_count=len(values), unexpected_count=0,
-                         observed=f"{len(values)} value(s) in [{low}, {high}]")  # fmt: skip
+                _outcome(
+                    **common,
+                    success=True,
+                    element_count=len(values),
+                    unexpected_count=0,
+                    observed=f"{len(values)} value(s) in [{low}, {high}]",
+                )  # fmt: skip
             )
             continue
         for (area, period), value in bad.items():

@@ -162,7 +162,9 @@ class Feed:
         )
         return self.publisher.base_url + path
 
-    def _build(self, template: str, *, period: str, province: str | None, office: str | None = None) -> str:
+    def _build(
+        self, template: str, *, period: str, province: str | None, office: str | None = None
+    ) -> str:
         path = template.format(
             province=province, office=office, yymm=period_to_yymm(period), package=self.ckan_package
         )

@@ -64,7 +64,9 @@ def _records(body: bytes, source_id: str, part: str) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise ParseError(source_id, part, "body", text[:60], f"is not JSON ({exc.msg})") from None
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ParseError(source_id, part, "body", type(data).__name__, "is not a JSON array of objects")
+        raise ParseError(
+            source_id, part, "body", type(data).__name__, "is not a JSON array of objects"
+        )
     return data
 
 
@@ -81,17 +83,26 @@ def _code(source_id: str, record: dict, field: str, row: str, width: int) -> str
 
 
 def _row(source_id: str, record: dict, row: str) -> dict[str, int] | None:
-    counts = {name: _count(source_id, field, row, record.get(field)) for name, field in COUNT_FIELDS.items()}
+    counts = {
+        name: _count(source_id, field, row, record.get(field))
+        for name, field in COUNT_FIELDS.items()
+    }
     if counts["population_total"] == 0 and counts["households"] == 0:
         return None  # rows with no population occur: skipped
     if counts["population_male"] + counts["population_female"] != counts["population_total"]:
         raise ParseError(
-            source_id, "lssumtotPop", row, counts["population_total"],
+            source_id,
+            "lssumtotPop",
+            row,
+            counts["population_total"],
             f"is not male + female ({counts['population_male']} + {counts['population_female']})",
         )
     if counts["households"] > counts["houses_total"]:
         raise ParseError(
-            source_id, "lssumnotTermDate", row, counts["households"],
+            source_id,
+            "lssumnotTermDate",
+            row,
+            counts["households"],
             f"exceeds lssumtotHouse ({counts['houses_total']})",
         )
     return counts
@@ -111,7 +122,9 @@ def offices(body: bytes, ctx: ParseContext) -> list[str]:
         row = f"{DISCOVERY_PART}[{index}]"
         rcode = _code(source_id, record, "lsrcode", row, 4)
         if rcode[:2] != province:
-            raise ParseError(source_id, "lsrcode", row, rcode, f"is not an office of province {province}")
+            raise ParseError(
+                source_id, "lsrcode", row, rcode, f"is not an office of province {province}"
+            )
         if _row(source_id, record, row) is not None and rcode not in found:
             found.append(rcode)
     return sorted(found)
@@ -120,9 +133,13 @@ def offices(body: bytes, ctx: ParseContext) -> list[str]:
 def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
     source_id, province = ctx.source_id, ctx.slice.province
     period = period_end(ctx.slice.period)
-    columns: dict[str, list] = {name: [] for name in SCHEMA.names if name not in dict(PROVENANCE_FIELDS)}
+    columns: dict[str, list] = {
+        name: [] for name in SCHEMA.names if name not in dict(PROVENANCE_FIELDS)
+    }
 
-    def add(kind: str, area: str, office: str, district: str | None, counts: dict[str, int]) -> None:
+    def add(
+        kind: str, area: str, office: str, district: str | None, counts: dict[str, int]
+    ) -> None:
         columns["row_kind"].append(kind)
         columns["area_code"].append(area)
         columns["registration_office"].append(office)
@@ -160,18 +177,38 @@ def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
             if cc != province:
                 raise ParseError(source_id, "lscc", row, cc, f"is not province {province}")
             if tt == "00":
-                raise ParseError(source_id, "lstt", row, tt, "is not a sub-district (action 194 answers sub-districts)")
-            office = _code(source_id, record, "lsrcode", row, 4) if record.get("lsrcode") not in (None, "") else rcode
+                raise ParseError(
+                    source_id,
+                    "lstt",
+                    row,
+                    tt,
+                    "is not a sub-district (action 194 answers sub-districts)",
+                )
+            office = (
+                _code(source_id, record, "lsrcode", row, 4)
+                if record.get("lsrcode") not in (None, "")
+                else rcode
+            )
             if office != rcode:
-                raise ParseError(source_id, "lsrcode", row, office, f"is not the office asked for ({rcode})")
+                raise ParseError(
+                    source_id, "lsrcode", row, office, f"is not the office asked for ({rcode})"
+                )
             subdistrict = cc + aa + tt
             if subdistrict in seen:
-                raise ParseError(source_id, "lstt", row, subdistrict, "repeats a sub-district of this office")
+                raise ParseError(
+                    source_id, "lstt", row, subdistrict, "repeats a sub-district of this office"
+                )
             seen.add(subdistrict)
             add("subdistrict", subdistrict, rcode, cc + aa, counts)
     missing = sorted(set(listed) - answered)
     if missing:
-        raise ParseError(source_id, "rcode", "offices", missing[0], "is listed by action 193 but has no action-194 answer")
+        raise ParseError(
+            source_id,
+            "rcode",
+            "offices",
+            missing[0],
+            "is listed by action 193 but has no action-194 answer",
+        )
     return with_provenance(SCHEMA, columns, ctx)
 
 

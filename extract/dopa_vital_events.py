@@ -48,7 +48,9 @@ def _records(body: bytes, source_id: str, part: str) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise ParseError(source_id, part, "body", text[:60], f"is not JSON ({exc.msg})") from None
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ParseError(source_id, part, "body", type(data).__name__, "is not a JSON array of objects")
+        raise ParseError(
+            source_id, part, "body", type(data).__name__, "is not a JSON array of objects"
+        )
     return data
 
 
@@ -62,21 +64,31 @@ def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
     records = {event: _records(parts[event], source_id, event) for event in EVENTS}
     if not any(records.values()):
         raise NoDataYet(f"{source_id}: no vital events for cc={ctx.slice.province} yet")
-    columns: dict[str, list] = {name: [] for name in SCHEMA.names if name not in dict(PROVENANCE_FIELDS)}
+    columns: dict[str, list] = {
+        name: [] for name in SCHEMA.names if name not in dict(PROVENANCE_FIELDS)
+    }
     period = period_end(ctx.slice.period)
     for event, (male_field, female_field, total_field) in EVENTS.items():
         if not records[event]:
-            raise ParseError(source_id, event, "body", "[]", "is empty while other events have rows")
+            raise ParseError(
+                source_id, event, "body", "[]", "is empty while other events have rows"
+            )
         sums = [0, 0, 0]
         for index, record in enumerate(records[event]):
             row = f"{event}[{index}]"
             values = [
-                thai_text.parse_count(record.get(f), source_id=source_id, field=f, row=row, allow_nil=False)
+                thai_text.parse_count(
+                    record.get(f), source_id=source_id, field=f, row=row, allow_nil=False
+                )
                 for f in (male_field, female_field, total_field)
             ]
             if values[0] + values[1] != values[2]:
                 raise ParseError(
-                    source_id, total_field, row, values[2], f"is not male + female ({values[0]} + {values[1]})"
+                    source_id,
+                    total_field,
+                    row,
+                    values[2],
+                    f"is not male + female ({values[0]} + {values[1]})",
                 )
             sums = [a + b for a, b in zip(sums, values, strict=True)]
         columns["area_code"].append(ctx.slice.province)

@@ -167,9 +167,7 @@ def _extract_parts(
         bodies[name] = body
         modelled = modelled or result.modelled
         duration += result.duration_s
-        requests_log.append(
-            {"part": name, "url": url, "sha256": result.sha256, "bytes": len(body)}
-        )
+        requests_log.append({"part": name, "url": url, "sha256": result.sha256, "bytes": len(body)})
         return body
 
     ctx = parsers.ParseContext(source=source, feed=feed, slice=slc, sha256="", is_modelled=False)
@@ -182,7 +180,9 @@ def _extract_parts(
         except NoDataYet as exc:
             return _no_data(directory, manifest, outcome, str(exc))
         for office in offices:
-            get(f"rcode={office}", feed.url(period=slc.period, province=slc.province, office=office))
+            get(
+                f"rcode={office}", feed.url(period=slc.period, province=slc.province, office=office)
+            )
     else:
         urls = feed.part_urls(period=slc.period, province=slc.province)
         outcome["url"] = next(iter(urls.values()))
@@ -193,8 +193,12 @@ def _extract_parts(
     ).hexdigest()
     total = sum(r["bytes"] for r in requests_log)
     outcome.update(
-        http_status=200, duration_s=round(duration, 3), bytes=total, sha256=digest,
-        is_modelled=modelled, requests=len(requests_log),
+        http_status=200,
+        duration_s=round(duration, 3),
+        bytes=total,
+        sha256=digest,
+        is_modelled=modelled,
+        requests=len(requests_log),
     )
     if (
         previous.get("sha256") == digest

@@ -89,7 +89,9 @@ class TargetArea:
 
 
 def _fail(area: str, field: str, problem: str, path: Path) -> TargetAreaError:
-    return TargetAreaError(f"target areas file {path.name}: area {area!r}, field {field!r}: {problem}")
+    return TargetAreaError(
+        f"target areas file {path.name}: area {area!r}, field {field!r}: {problem}"
+    )
 
 
 def parse(document: Any, path: Path = DEFAULT_PATH) -> list[TargetArea]:
@@ -100,7 +102,9 @@ def parse(document: Any, path: Path = DEFAULT_PATH) -> list[TargetArea]:
     areas: list[TargetArea] = []
     seen: set[str] = set()
     for position, item in enumerate(document["target_areas"], start=1):
-        label = str(item.get("code")) if isinstance(item, dict) and item.get("code") else f"#{position}"
+        label = (
+            str(item.get("code")) if isinstance(item, dict) and item.get("code") else f"#{position}"
+        )
         if not isinstance(item, dict):
             raise _fail(label, "-", "each area must be a mapping", path)
         for field in REQUIRED:
@@ -111,7 +115,9 @@ def parse(document: Any, path: Path = DEFAULT_PATH) -> list[TargetArea]:
             raise _fail(label, sorted(unknown_fields)[0], "unknown field", path)
         code = str(item["code"])
         if not _CODE.match(code) or code in geo.level:
-            raise _fail(label, "code", f"{code!r} must be letters and digits, not a DOPA code", path)
+            raise _fail(
+                label, "code", f"{code!r} must be letters and digits, not a DOPA code", path
+            )
         if code in seen:
             raise _fail(label, "code", f"duplicate code {code!r}", path)
         seen.add(code)
@@ -163,7 +169,9 @@ def load(path: Path | None = None) -> list[TargetArea]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise TargetAreaError(f"target areas file {path}: cannot be read ({exc.strerror})") from None
+        raise TargetAreaError(
+            f"target areas file {path}: cannot be read ({exc.strerror})"
+        ) from None
     except yaml.YAMLError as exc:
         raise TargetAreaError(f"target areas file {path.name}: not valid YAML ({exc})") from None
     return parse(document, path)

@@ -56,6 +56,15 @@ OTHER_RAW_TABLES = {
         f"province_name_raw varchar, {PROVENANCE_COLUMNS}"
     ),
     "source_status": "source_id varchar, status varchar, detail varchar",
+    "dopa_households": (
+        "row_kind varchar, area_code varchar, registration_office varchar, district_code varchar, "
+        "province_code varchar, period date, population_male bigint, population_female bigint, "
+        f"population_total bigint, households bigint, houses_total bigint, {PROVENANCE_COLUMNS}"
+    ),
+    "dopa_vital_events": (
+        "area_code varchar, period date, event varchar, male bigint, female bigint, total bigint, "
+        f"source_rows integer, {PROVENANCE_COLUMNS}"
+    ),
     "target_areas": (
         "target_area_code varchar, name_th varchar, name_en varchar, province_code varchar, "
         "membership_basis varchar, note varchar, source varchar"
@@ -337,8 +346,8 @@ def test_build_runs_every_model_test_and_unit_test(built):
     for r in results:
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    assert kinds.get("seed") == 7
-    assert kinds.get("model") == 45
+    assert kinds.get("seed") == 11
+    assert kinds.get("model") == 54
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 200
     assert built["s"] < 90, f"dbt build took {built['s']:.0f} s"
@@ -370,7 +379,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 15
+    assert len(marts) == 18
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -457,10 +466,13 @@ def test_dim_area_has_country_provinces_and_districts(built):
         "country": 1,
         "province": 77,
         "district": 928,
-    }
+        "subdistrict": 7458,  # 7,436 current + 22 former
+        "municipality": 1555,  # 1,554 current + 1 former
+    }  # no target area: raw.target_areas is empty in this build
     rows = query(
         built["path"],
-        "select * from marts.dim_area where area_code in ('TH', '91', '9101') order by area_code",
+        "select * exclude (area_km2, municipality_type, is_current) from marts.dim_area "
+        "where area_code in ('TH', '91', '9101') order by area_code",
     )
     assert rows == [
         {
@@ -535,9 +547,9 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
-    # 8 of the 19 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    # 8 of the 26 catalogued indicators outside governance; fetched 8 days after Sep 2026
     governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
-    assert governance["data_coverage_share"] == pytest.approx(8 / 19)
+    assert governance["data_coverage_share"] == pytest.approx(8 / 26)
     assert governance["data_freshness_days"] == 8
 
 
@@ -568,7 +580,7 @@ def test_empty_sources_build_empty_marts(built):
         built["path"],
         "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
     )[0]
-    assert coverage == {"n": 10 * 21, "with_value": 10 * 10}
+    assert coverage == {"n": 10 * 28, "with_value": 10 * 10}
 
 
 # ---------------------------------------------------------------- fast checks

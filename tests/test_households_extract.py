@@ -25,7 +25,9 @@ def body(rows: list[dict]) -> bytes:
     return json.dumps(rows).encode()
 
 
-def house_row(aa: int, tt: int, rcode: str, male: int, female: int, households: int, **extra) -> dict:
+def house_row(
+    aa: int, tt: int, rcode: str, male: int, female: int, households: int, **extra
+) -> dict:
     return {"lscc": 91, "lsaa": aa, "lstt": tt, "lsmm": 0, "lsrcode": rcode, "lsmmDesc": "",
             "lssumtotMale": male, "lssumtotFemale": female, "lssumtotPop": male + female,
             "lssumtotHouse": households + 5, "lssumnotTermDate": households, "lssumtermDate": 5,
@@ -67,7 +69,10 @@ def test_satun_2020_offices_and_subdistricts_hold_the_yearly_figures() -> None:
     # part by Thesaban Tambon Che Bilang (9198): two rows, summed in staging.
     rows = {r["registration_office"]: r for r in subdistricts if r["area_code"] == "910108"}
     assert set(rows) == {"9101", "9198"}
-    assert sum(r["population_total"] for r in rows.values()) == data.offices["9101"]["910108"]["total"] + data.offices["9198"]["910108"]["total"]
+    assert (
+        sum(r["population_total"] for r in rows.values())
+        == data.offices["9101"]["910108"]["total"] + data.offices["9198"]["910108"]["total"]
+    )
     assert all(r["district_code"] == r["area_code"][:4] for r in subdistricts)
 
 
@@ -149,7 +154,9 @@ def test_vital_event_rows_are_summed() -> None:
 
 def test_vital_event_total_must_be_male_plus_female() -> None:
     ctx = parse_context("dopa_vital_events", "2019-12", province="91")
-    parts = vital({"births": [(1, 1)], "deaths": [(1, 1)], "moves_in": [(1, 1)], "moves_out": [(1, 1)]})
+    parts = vital(
+        {"births": [(1, 1)], "deaths": [(1, 1)], "moves_in": [(1, 1)], "moves_out": [(1, 1)]}
+    )
     parts["deaths"] = body([{"lssumtotMale": 1, "lssumtotFemale": 1, "lssumtotTot": 3}])
     with pytest.raises(ParseError) as caught:
         dopa_vital_events.parse_parts(parts, ctx)
@@ -185,7 +192,9 @@ def test_snapshot_offices_add_up_to_the_country(year: int) -> None:
     for entry in index["entries"]:
         q = entry["query"]
         if q["action"] == "193" and q["yymmBegin"] == builder.yy(year):
-            total += sum(r["lssumtotPop"] for r in json.loads((SNAPSHOT / entry["file"]).read_bytes()))
+            total += sum(
+                r["lssumtotPop"] for r in json.loads((SNAPSHOT / entry["file"]).read_bytes())
+            )
     assert total == national
 
 
@@ -193,7 +202,9 @@ def test_snapshot_offices_add_up_to_the_country(year: int) -> None:
 
 
 def test_run_configuration_of_the_issue_is_one_province_slice() -> None:
-    slices = plan_slices({"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"]})
+    slices = plan_slices(
+        {"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"]}
+    )
     assert [(s.source_id, s.province, s.period, s.key) for s in slices] == [
         ("dopa_households", "83", "2021-12", "cc=83")
     ]
@@ -219,7 +230,9 @@ def one_province_snapshot(tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_issue_configuration_lands_the_province_and_nothing_else(tmp_path, data_dir, monkeypatch) -> None:
+def test_the_issue_configuration_lands_the_province_and_nothing_else(
+    tmp_path, data_dir, monkeypatch
+) -> None:
     from warehouse import refresh
 
     folder = one_province_snapshot(tmp_path)
@@ -227,20 +240,27 @@ def test_the_issue_configuration_lands_the_province_and_nothing_else(tmp_path, d
     phuket_offices = sorted(o for o in expected.offices if o[:2] == "83")
     with Mirror([folder]) as mirror:
         monkeypatch.setenv("DOPA_BASE_URL", mirror.base_url)
-        batches = refresh.plan({"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"]})
+        batches = refresh.plan(
+            {"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"]}
+        )
         outcomes = [o for batch in batches for o in refresh.extract(batch, data_dir)]
         seen = mirror.requests()
     assert [o["status"] for o in outcomes] == ["downloaded"]
     actions = [r for r in seen]
     assert len(actions) == 1 + len(phuket_offices)
     assert all(r.get("status") == 200 for r in seen if "status" in r)
-    landed = sorted(p.relative_to(data_dir).as_posix() for p in (data_dir / "raw").rglob("*") if p.is_file())
+    landed = sorted(
+        p.relative_to(data_dir).as_posix() for p in (data_dir / "raw").rglob("*") if p.is_file()
+    )
     assert landed == ["raw/dopa_households/2021-12/cc=83/_manifest.json",
                       "raw/dopa_households/2021-12/cc=83/part.parquet"]  # fmt: skip
     table = pq.read_table(data_dir / "raw/dopa_households/2021-12/cc=83/part.parquet").to_pylist()
     offices = {r["area_code"] for r in table if r["row_kind"] == "office"}
     assert sorted(offices) == phuket_offices
-    assert sum(r["population_total"] for r in table if r["row_kind"] == "subdistrict") == expected.totals["83"]["total"]
+    assert (
+        sum(r["population_total"] for r in table if r["row_kind"] == "subdistrict")
+        == expected.totals["83"]["total"]
+    )
     manifest = landing.read_manifest(data_dir / "raw/dopa_households/2021-12/cc=83")
     assert len(manifest["requests"]) == 1 + len(phuket_offices)
     assert manifest["is_modelled"] is False

@@ -39,7 +39,10 @@ def frame_of(year_data: builder.Year, provinces: tuple[str, ...]) -> pd.DataFram
         add(code, "subdistrict", figures)
     districts = {c[:4] for c in subdistricts}
     for district in districts:
-        figures = {m: sum(f[m] for c, f in subdistricts.items() if c[:4] == district) for m in builder.MEASURES}
+        figures = {
+            m: sum(f[m] for c, f in subdistricts.items() if c[:4] == district)
+            for m in builder.MEASURES
+        }
         figures["households"] += year_data.unallocated.get(district, 0)
         add(district, "district", figures)
     for province in provinces:
@@ -62,13 +65,19 @@ def test_real_2020_levels_reconcile(year_2020) -> None:
     assert outcomes and not failures(outcomes)
 
 
-def test_a_subdistrict_that_does_not_add_up_names_area_period_measure_expected_found(year_2020) -> None:
+def test_a_subdistrict_that_does_not_add_up_names_area_period_measure_expected_found(
+    year_2020,
+) -> None:
     frame = frame_of(year_2020, ("91",))
     row = (frame["area_code"] == "910101").idxmax()
     frame.loc[row, ["population_male", "population_total"]] += 7
     bad = failures(gate.levels_reconcile(frame, None, None))
     district = bad[0]
-    assert (district.area_code, district.period, district.columns) == ("9101", dt.date(2020, 12, 31), ("population_male",))
+    assert (district.area_code, district.period, district.columns) == (
+        "9101",
+        dt.date(2020, 12, 31),
+        ("population_male",),
+    )
     assert "expected" in district.observed and "found" in district.observed
     message = district.message()
     assert "area 9101" in message and "period 2020-12" in message and "population_male" in message
@@ -100,7 +109,10 @@ def test_office_rows_must_equal_their_subdistrict_rows() -> None:
         columns=["row_kind", "registration_office", "period", *gate.MEASURES],
     )
     bad = failures(gate.offices_reconcile(rows))
-    assert [(o.area_code, o.columns) for o in bad] == [("9101", ("population_female",)), ("9101", ("population_total",))]
+    assert [(o.area_code, o.columns) for o in bad] == [
+        ("9101", ("population_female",)),
+        ("9101", ("population_total",)),
+    ]
     assert "expected 11" in bad[0].observed and "found 12" in bad[0].observed
 
 
@@ -110,7 +122,14 @@ def test_target_areas_must_equal_the_sum_of_their_members(year_2020) -> None:
                             "member_level": ["district", "district"]})  # fmt: skip
     two = frame[frame["area_code"].isin(["9101", "9102"])]
     target = {m: int(two[m].sum()) for m in gate.MEASURES}
-    frame = pd.concat([frame, pd.DataFrame([{"area_code": "SC99", "area_level": "target_area", "period": Y2020, **target}])])
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                [{"area_code": "SC99", "area_level": "target_area", "period": Y2020, **target}]
+            ),
+        ]
+    )
     assert not failures(gate.levels_reconcile(frame, None, members))
     frame.loc[frame["area_code"] == "SC99", "households"] += 1
     bad = failures(gate.levels_reconcile(frame, None, members))
@@ -123,8 +142,12 @@ def vital_frame(year_data: builder.Year, provinces: tuple[str, ...]) -> pd.DataF
     period = pd.Timestamp(f"{year_data.year}-12-31")
     return pd.DataFrame(
         [
-            {"area_code": p, "area_level": "province", "period": period,
-             **{e: year_data.vital[p][e]["total"] for e in gate.EVENTS}}  # fmt: skip
+            {
+                "area_code": p,
+                "area_level": "province",
+                "period": period,
+                **{e: year_data.vital[p][e]["total"] for e in gate.EVENTS},
+            }  # fmt: skip
             for p in provinces
         ]
     )
@@ -142,7 +165,9 @@ def test_the_bad_2020_vital_events_fail_the_plausibility_checks(year_2020) -> No
     birth rate would be about 1,800 per 1,000."""
     provinces = ("91", "10")
     assert {year_2020.vital[p]["births"]["total"] for p in provinces} == {587_368}
-    bad = failures(gate.rates_plausible(frame_of(year_2020, provinces), vital_frame(year_2020, provinces)))
+    bad = failures(
+        gate.rates_plausible(frame_of(year_2020, provinces), vital_frame(year_2020, provinces))
+    )
     named = {(o.area_code, o.period, o.columns) for o in bad}
     assert ("91", dt.date(2020, 12, 31), ("crude_birth_rate",)) in named
     assert ("91", dt.date(2020, 12, 31), ("crude_death_rate",)) in named
@@ -172,19 +197,28 @@ def bad_vintage_snapshot(tmp_path: Path, provinces: tuple[str, ...]) -> Path:
         if query["cc"] in provinces:
             (folder / Path(name).name).write_bytes(content)
             entries.append(builder.entry(Path(name).name, query, content, 2020))
-    assert all(e["sha256"] == hashlib.sha256((folder / e["file"]).read_bytes()).hexdigest() for e in entries)
+    assert all(
+        e["sha256"] == hashlib.sha256((folder / e["file"]).read_bytes()).hexdigest()
+        for e in entries
+    )
     (folder / "index.json").write_text(json.dumps({"publisher": "dopa", "entries": entries}))
     return folder
 
 
 @pytest.mark.slow
-def test_gate_stops_the_bad_2020_vital_events_and_nothing_is_published(tmp_path, data_dir, monkeypatch) -> None:
+def test_gate_stops_the_bad_2020_vital_events_and_nothing_is_published(
+    tmp_path, data_dir, monkeypatch
+) -> None:
     from expectations.errors import QualityGateError
     from extract.mirror import Mirror
     from warehouse import paths, refresh
 
     folder = bad_vintage_snapshot(tmp_path, ("91",))
-    conf = {"sources": ["dopa_households", "dopa_vital_events"], "provinces": ["91"], "periods": ["2020-12"]}
+    conf = {
+        "sources": ["dopa_households", "dopa_vital_events"],
+        "provinces": ["91"],
+        "periods": ["2020-12"],
+    }
     with Mirror([folder]) as mirror:
         monkeypatch.setenv("DOPA_BASE_URL", mirror.base_url)
         batches = refresh.plan(conf)

@@ -257,7 +257,9 @@ def build(geocode_dir: Path, dola_path: Path) -> dict[str, list[dict[str, str]]]
         problems.append(f"{current} current sub-districts, expected {low}..{high}")
     for row in data["municipalities"]:
         if row["district_code"] not in districts:
-            problems.append(f"municipality {row['area_code']}: unknown district {row['district_code']!r}")
+            problems.append(
+                f"municipality {row['area_code']}: unknown district {row['district_code']!r}"
+            )
         if row["area_code"] in districts:
             problems.append(f"municipality {row['area_code']}: code equals a district code")
         entry = dola.get(row["area_code"], {})

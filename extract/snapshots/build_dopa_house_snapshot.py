@@ -133,7 +133,9 @@ def read(year: int, real_dir: Path = REAL_DIR) -> Year:
                 change.get("type"): _figures(change)
                 for change in population.findall(f"{NS}register/{NS}change")
             }
-            vital[code] = {event: events[kind] for event, kind in VITAL_KINDS.items() if kind in events}
+            vital[code] = {
+                event: events[kind] for event, kind in VITAL_KINDS.items() if kind in events
+            }
         if len(code) != 6:
             continue
         if code in seen:
@@ -187,7 +189,9 @@ def check_year(data: Year) -> None:
         if len(key) == 4 and figures["total"]:
             gap = figures["households"] - found[key]["households"]
             if gap < 0:
-                raise SnapshotBuildError(f"{data.year} {key}: sub-districts hold more households than the district")
+                raise SnapshotBuildError(
+                    f"{data.year} {key}: sub-districts hold more households than the district"
+                )
             if gap:
                 data.unallocated[key] = gap
     for key in list(found):
@@ -202,7 +206,9 @@ def check_year(data: Year) -> None:
         if len(key) == 4:
             expected["households"] -= data.unallocated.get(key, 0)
         if found[key] != expected:
-            raise SnapshotBuildError(f"{data.year} {key}: offices sum to {dict(found[key])}, yearly file {expected}")
+            raise SnapshotBuildError(
+                f"{data.year} {key}: offices sum to {dict(found[key])}, yearly file {expected}"
+            )
 
 
 def house_row(cc: str, aa: str, tt: str, rcode: str, figures: dict[str, int]) -> dict[str, Any]:
@@ -222,7 +228,15 @@ def house_row(cc: str, aa: str, tt: str, rcode: str, figures: dict[str, int]) ->
     }
 
 
-def _query(api: str, action: str, year: int, cc: str, rcode: str, stat_type: str = "0", extra: dict | None = None) -> dict[str, str]:
+def _query(
+    api: str,
+    action: str,
+    year: int,
+    cc: str,
+    rcode: str,
+    stat_type: str = "0",
+    extra: dict | None = None,
+) -> dict[str, str]:
     return {
         "API": api,
         "action": action,
@@ -249,7 +263,9 @@ def _seed(name: str) -> list[dict[str, str]]:
 
 
 def house_bodies(data: Year) -> list[tuple[str, dict, bytes]]:
-    municipality_district = {r["area_code"]: r["district_code"] for r in _seed("ref_municipalities")}
+    municipality_district = {
+        r["area_code"]: r["district_code"] for r in _seed("ref_municipalities")
+    }
     year = data.year
     out: list[tuple[str, dict, bytes]] = []
     by_province: dict[str, list[str]] = defaultdict(list)
@@ -264,10 +280,25 @@ def house_bodies(data: Year) -> list[tuple[str, dict, bytes]]:
             district = municipality_district.get(office, office)
             listing.append(house_row(cc, district[2:], "00", office, sums))
             body = _body(
-                [house_row(cc, code[2:4], code[4:], office, f) for code, f in sorted(subdistricts.items())]
+                [
+                    house_row(cc, code[2:4], code[4:], office, f)
+                    for code, f in sorted(subdistricts.items())
+                ]
             )
-            out.append((f"{yy(year)}/a194_r{office}.json", _query(HOUSE_API, "194", year, cc, office), body))
-        out.append((f"{yy(year)}/a193_cc{cc}.json", _query(HOUSE_API, "193", year, cc, "0"), _body(listing)))
+            out.append(
+                (
+                    f"{yy(year)}/a194_r{office}.json",
+                    _query(HOUSE_API, "194", year, cc, office),
+                    body,
+                )
+            )
+        out.append(
+            (
+                f"{yy(year)}/a193_cc{cc}.json",
+                _query(HOUSE_API, "193", year, cc, "0"),
+                _body(listing),
+            )
+        )
     return out
 
 
@@ -277,9 +308,19 @@ def vital_event_bodies(data: Year) -> list[tuple[str, dict, bytes]]:
         for event, (api, stat_type, extra) in VITAL_APIS.items():
             f = events[event]
             if event == "births":
-                record = {"lscc": int(cc), "lssumtotalBoy": f["male"], "lssumtotalGirl": f["female"], "lssumtotalAll": f["total"]}
+                record = {
+                    "lscc": int(cc),
+                    "lssumtotalBoy": f["male"],
+                    "lssumtotalGirl": f["female"],
+                    "lssumtotalAll": f["total"],
+                }
             else:
-                record = {"lscc": int(cc), "lssumtotMale": f["male"], "lssumtotFemale": f["female"], "lssumtotTot": f["total"]}
+                record = {
+                    "lscc": int(cc),
+                    "lssumtotMale": f["male"],
+                    "lssumtotFemale": f["female"],
+                    "lssumtotTot": f["total"],
+                }
             out.append(
                 (
                     f"{yy(data.year)}/a191_{event}_cc{cc}.json",

@@ -42,7 +42,10 @@ household_values as (
         values
         (
             'persons_per_household',
-            case when households.households > 0 then households.population_total / households.households end
+            case
+                when households.households > 0
+                    then households.population_total / households.households
+            end
         ),
         (
             'population_density',
@@ -69,7 +72,8 @@ event_values as (
         'dopa_vital_events,dopa_households' as source_id,
         events.is_modelled or coalesce(households.is_modelled, false) as is_modelled,
         events.is_stale or coalesce(households.is_stale, false) as is_stale,
-        events.is_partial_coverage or coalesce(households.is_partial_coverage, false) as is_partial_coverage
+        events.is_partial_coverage
+        or coalesce(households.is_partial_coverage, false) as is_partial_coverage
     from events
     left join households
         on
@@ -79,11 +83,17 @@ event_values as (
         values
         (
             'crude_birth_rate',
-            case when households.population_total > 0 then 1000.0 * events.births / households.population_total end
+            case
+                when households.population_total > 0
+                    then 1000.0 * events.births / households.population_total
+            end
         ),
         (
             'crude_death_rate',
-            case when households.population_total > 0 then 1000.0 * events.deaths / households.population_total end
+            case
+                when households.population_total > 0
+                    then 1000.0 * events.deaths / households.population_total
+            end
         ),
         ('natural_increase', cast(events.births - events.deaths as double precision)),
         (

@@ -31,10 +31,10 @@ provinces as (
         area_code,
         'province' as area_level,
         period,
-        sum(case when event = 'births' then total end) as births,
-        sum(case when event = 'deaths' then total end) as deaths,
-        sum(case when event = 'moves_in' then total end) as moves_in,
-        sum(case when event = 'moves_out' then total end) as moves_out,
+        sum(case when event_type = 'births' then total end) as births,
+        sum(case when event_type = 'deaths' then total end) as deaths,
+        sum(case when event_type = 'moves_in' then total end) as moves_in,
+        sum(case when event_type = 'moves_out' then total end) as moves_out,
         bool_or(is_modelled) as is_modelled,
         false as is_partial_coverage
     from events

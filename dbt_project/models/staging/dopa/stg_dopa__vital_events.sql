@@ -12,7 +12,7 @@ final as (
         ---------- ids
         cast(trim(area_code) as varchar) as area_code,
         cast(period as date) as period,
-        cast(lower(trim(event)) as varchar) as event,
+        cast(lower(trim(event)) as varchar) as event_type,
 
         ---------- numerics
         cast(male as bigint) as male,
