@@ -36,7 +36,8 @@ RUN --mount=type=bind,from=uv,source=/uv,target=/tmp/uv-bin/uv \
     pip install --no-cache-dir --requirement /tmp/requirements.txt; \
     rm -f /tmp/requirements.txt
 
-# 2. The project's packages (extract, warehouse, expectations) without touching the
+# 2. The project's packages (extract, warehouse, expectations; never devtools/, the
+#    development mirror and snapshot, which .dockerignore leaves out) without touching the
 #    dependencies. The build context is copied to a scratch directory because setuptools
 #    writes build metadata next to the sources.
 RUN --mount=type=bind,source=.,target=/tmp/context \

@@ -3,7 +3,7 @@
 Part of the benchmark's scale generator (``bench.scale_generator``): where the catalogue
 has ``dlt_vehicles_by_fuel`` and ``electricity_sales``, their answers are generated for
 the same periods and provinces as the population, in the layouts the snapshot builders
-record (``extract/snapshots/build_dlt_snapshot.py``, ``build_electricity_snapshot.py``):
+record (``devtools/snapshots/build_dlt_snapshot.py``, ``build_electricity_snapshot.py``):
 a CKAN ``package_show`` answer listing one resource per period, and the resource files
 (DLT: a CSV per as-at date; PEA: an xlsx per month; MEA: a CSV per month). Every entry
 is ``is_modelled: true`` and ``synthetic: true``; nothing here is a published figure.
@@ -30,9 +30,9 @@ import numpy as np
 import yaml
 from openpyxl import Workbook
 
-from extract.snapshots import build_dlt_snapshot as dlt_layout
-from extract.snapshots import build_electricity_snapshot as electricity_layout
-from extract.snapshots.ckan_snapshot import (
+from devtools.snapshots import build_dlt_snapshot as dlt_layout
+from devtools.snapshots import build_electricity_snapshot as electricity_layout
+from devtools.snapshots.ckan_snapshot import (
     CSV_TYPE,
     XLSX_TYPE,
     SnapshotFolder,
@@ -41,7 +41,7 @@ from extract.snapshots.ckan_snapshot import (
     month_after,
     stand_in_uuid,
 )
-from extract.thai_text import THAI_MONTHS
+from extract.thai.text import THAI_MONTHS
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "extract" / "sources.yml"

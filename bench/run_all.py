@@ -222,7 +222,7 @@ def _conditional_requests(mirror: Any) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from extract.mirror import Mirror
+    from devtools.mirror import Mirror
 
     periods_1x = args.periods or DEFAULT_PERIODS[args.scale]
     args.airflow = args.airflow and args.refresh

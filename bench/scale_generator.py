@@ -1,11 +1,12 @@
 """SYNTHETIC DOPA statpop responses at national scale, for benchmarks only.
 
 Writes a snapshot folder (response bodies + ``index.json``) that
-``extract.mirror.Mirror(snapshot_dirs=[folder])`` serves in the publisher's real URL
+``devtools.mirror.Mirror(snapshot_dirs=[folder])`` serves in the publisher's real URL
 shapes, so the real HTTP client, parser, landing, load, dbt project and quality gate run
 on national volumes. Nothing here is a DOPA figure: every entry is labelled
-``is_modelled: true`` (the mirror then sends ``X-Data-Modelled: true``, which lands as
-``is_modelled`` in the manifests and the marts) and ``synthetic: true``, with a method
+``is_modelled: true`` (the workspace writes these labels into the provenance-labels file
+``SMARTCITY_MODELLED_BODIES`` names, which lands as ``is_modelled`` in the manifests and
+the marts) and ``synthetic: true``, with a method
 text; the folder's ``index.json`` says the same at the top.
 
 Levels (``--scale``):
@@ -18,7 +19,7 @@ Levels (``--scale``):
   each district, numbered ``<district><01..12>``; these codes are made up (the seeds
   carry no sub-district list), and the 77 provinces (action 23).
 
-Wire formats (as recorded in ``extract/snapshots/dopa_statpop``): a JSON array of two
+Wire formats (as recorded in ``devtools/snapshots/dopa_statpop``): a JSON array of two
 objects, male then female, with ``lsAge0`` .. ``lsAge101`` and ``lsSumTotTot``.
 Provinces are all nationalities (``nat=999``: the lower levels summed, plus a synthetic
 share of non-Thai residents); districts and sub-districts are Thai nationals

@@ -1,8 +1,9 @@
 """A throw-away copy of the project in which a benchmark runs the real pipeline.
 
 The benchmark does not patch the code it measures. It copies the packages (``extract``,
-``warehouse``, ``expectations``, ``dags``, ``dbt_project``, ``bench``) into a temporary
-folder and changes only the catalogue there (``extract/sources.yml``), so the synthetic
+``warehouse``, ``expectations``, ``smartcity``, ``dags``, ``dbt_project``, ``bench``,
+``devtools``) into a
+temporary folder and changes only the catalogue there (``extract/sources.yml``), so the synthetic
 areas are what the pipeline plans, fetches and lands:
 
 - ``dopa_population`` keeps its real URL template (statpop action 23, all
@@ -42,8 +43,19 @@ from typing import Any
 
 import yaml
 
+from devtools.snapshots import modelled_bodies
+
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("extract", "warehouse", "expectations", "dags", "dbt_project", "bench")
+PACKAGES = (
+    "extract",
+    "warehouse",
+    "expectations",
+    "smartcity",
+    "dags",
+    "dbt_project",
+    "bench",
+    "devtools",
+)
 IGNORED = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "target", "logs", "dbt_packages", ".user.yml", "results"
 )
@@ -81,6 +93,11 @@ class Workspace:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def modelled_bodies(self) -> Path:
+        """The provenance labels of the generated answers (all modelled), as landing reads them."""
+        return self.root / "modelled_bodies.json"
+
     def data_dir(self, name: str) -> Path:
         path = self.root / "runs" / name
         path.mkdir(parents=True, exist_ok=True)
@@ -99,6 +116,7 @@ class Workspace:
             "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
             "SMARTCITY_DBT_PROJECT_DIR": str(self.code / "dbt_project"),
+            "SMARTCITY_MODELLED_BODIES": str(self.modelled_bodies),
             "GX_ANALYTICS_ENABLED": "False",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         }
@@ -199,6 +217,7 @@ def create(root: Path, summary: dict[str, Any], *, airflow: bool = True) -> Work
     ws = Workspace(Path(root), summary)
     ws.logs.mkdir(parents=True, exist_ok=True)
     copy_code(ws.code)
+    modelled_bodies.write(ws.modelled_bodies, ws.snapshot_dirs)
     catalogue_path = ws.code / "extract" / "sources.yml"
     real = yaml.safe_load(catalogue_path.read_text(encoding="utf-8"))
     catalogue_path.write_text(

@@ -1,7 +1,9 @@
 """Smart City Planning Warehouse: refresh and publish the planning warehouse.
 
 Thin on purpose: no I/O and no heavy imports at module level. Each task calls one step
-of ``warehouse.refresh``, which is importable and tested without Airflow.
+of ``warehouse.refresh``, which is importable and tested without Airflow; what a task
+returns is the run state of ``warehouse.state`` as a plain dict (its ``to_dict``), the
+same keys whichever warehouse target the run uses.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ DOC_MD = """
 ### smartcity_refresh
 
 Extracts the catalogue's datasets (mapped per source x month, provinces fetched concurrently), loads them
-into a fresh DuckDB build file, runs one `dbt build`, validates the marts with Great
-Expectations and, only if the gate passes, publishes `planning.duckdb` by atomic rename.
+into a fresh build on the warehouse target (`SMARTCITY_WAREHOUSE`: a DuckDB file, or
+PostgreSQL schemas), runs one `dbt build`, validates the marts with Great Expectations
+and, only if the gate passes, publishes (`planning.duckdb` by atomic rename, or a swap of
+schemas in one transaction).
 
 Run configuration (all optional): `{"sources": ["dopa_population"], "provinces": ["91"],
 "periods": ["2026-09"]}` - catalogue ids, DOPA 2-digit province codes, Gregorian `YYYY-MM`.

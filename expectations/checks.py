@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations import households
+from expectations import households, policy
 from expectations.readers import DuckDBFileReader, MartReader, connection_columns
 from expectations.results import DEFAULT_SCOPE, CheckOutcome, format_value
-from expectations.suites import BLOCKING, WARNING, MartSpec
+from expectations.suites import MartSpec
 
 AGEING = "mart_area_ageing"
 FCT = "fct_population_by_age"
@@ -84,7 +84,7 @@ def table_has_columns(
         suite=spec.name,
         check="table has the contract columns",
         expectation="table_columns_present",
-        severity=BLOCKING,
+        severity=policy.severity("mart_present"),
         success=bool(found) and not missing,
         columns=spec.columns,
         element_count=len(spec.columns),
@@ -112,10 +112,15 @@ def requested_slices_present(
 
     outcomes: list[CheckOutcome] = []
     for check, severity, slices, observed in (
-        ("requested slice present", BLOCKING, blocking, "no rows in mart_area_ageing"),
+        (
+            "requested slice present",
+            policy.severity("requested_slice"),
+            blocking,
+            "no rows in mart_area_ageing",
+        ),
         (
             "slice reported as no data yet",
-            WARNING,
+            policy.severity("no_data_slice"),
             pending,
             "publisher reported no data yet; no rows in mart_area_ageing",
         ),
@@ -176,7 +181,7 @@ def fct_totals_match_ageing(fct: pd.DataFrame, ageing: pd.DataFrame) -> list[Che
         suite=FCT,
         check="population sums to mart_area_ageing population_total",
         expectation="fct_totals_match_mart_area_ageing",
-        severity=BLOCKING,
+        severity=policy.severity("reconciliation"),
         columns=("population", "population_total"),
         element_count=len(joined),
     )
@@ -231,7 +236,7 @@ def population_change_vs_previous_release(
         suite=AGEING,
         check=f"population_total within {max_change_pct:g}% of previous release",
         expectation="population_change_vs_previous_release",
-        severity=WARNING,
+        severity=policy.severity("change_vs_previous"),
         columns=("population_total",),
     )
     if previous_release is None:
@@ -345,7 +350,7 @@ def area_codes_in_dim_area(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome
             suite=mart,
             check="area_code in dim_area",
             expectation="area_codes_in_dim_area",
-            severity=BLOCKING,
+            severity=policy.severity("area_reference"),
             columns=("area_code",),
             element_count=len(codes),
         )
@@ -384,7 +389,7 @@ def districts_add_up_to_provinces(fct: pd.DataFrame, dim_area: pd.DataFrame) -> 
         suite=FCT,
         check="districts add up to their province",
         expectation="districts_add_up_to_provinces",
-        severity=BLOCKING,
+        severity=policy.severity("reconciliation"),
         columns=("population",),
     )
     districts_of = dim_area.loc[dim_area["area_level"] == "district", ["area_code", "parent_code"]]
@@ -475,7 +480,7 @@ def country_adds_up_to_provinces(
         suite=mart,
         check="country adds up to its provinces",
         expectation="country_adds_up_to_provinces",
-        severity=BLOCKING,
+        severity=policy.severity("reconciliation"),
         columns=(measure,),
     )
     provinces = set(dim_area.loc[dim_area["area_level"] == "province", "area_code"])
@@ -537,7 +542,7 @@ def vehicle_classes_add_up_to_fleet(
         suite=MOBILITY,
         check="vehicle classes add up to the fleet",
         expectation="vehicle_classes_add_up_to_fleet",
-        severity=BLOCKING,
+        severity=policy.severity("reconciliation"),
         columns=("vehicles", "vehicles_registered"),
     )
     has_all = vehicles.groupby(["area_code", "period"], observed=True)["vehicle_type"].transform(

@@ -1,12 +1,13 @@
-"""The quality gate: validate the marts of a build file before it is published.
+"""The quality gate: validate the marts of a build before it is published.
 
-``run_quality_gate`` reads the marts from the build file (read-only, only the columns
-the suites need, the largest mart one period at a time; ``validate_marts`` reads them
-through any :class:`~expectations.readers.MartReader`, e.g. a PostgreSQL build), runs each mart's
-suite through a ``ValidationDefinition`` and a ``Checkpoint`` on an ephemeral GX
-context with the pandas engine, adds the gate checks that span slices, marts or
-releases (``expectations.checks``), builds the GX Data Docs, appends every outcome to
-``meta.quality_results`` and raises ``QualityGateError`` when a blocking check failed.
+``validate_marts`` reads the marts through the :class:`~expectations.readers.MartReader`
+the warehouse target gives it (``WarehouseTarget.gate_io``: read-only, only the columns
+the suites need, the largest mart one period at a time; ``run_quality_gate`` is the same
+for a DuckDB build file), runs each mart's suite through a ``ValidationDefinition`` and a
+``Checkpoint`` on an ephemeral GX context with the pandas engine, adds the gate checks
+that span slices, marts or releases (``expectations.checks``), builds the GX Data Docs,
+hands every outcome to the target's writer of ``meta.quality_results`` and raises
+``QualityGateError`` when a blocking check failed.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from great_expectations.data_context.types.base import (  # noqa: E402
 
 from expectations import checks  # noqa: E402
 from expectations.errors import QualityGateError  # noqa: E402
-from expectations.readers import DuckDBFileReader, MartReader, Partition  # noqa: E402
-from expectations.results import CheckOutcome, format_value, write_quality_results  # noqa: E402
+from expectations.readers import MartReader, Partition  # noqa: E402
+from expectations.results import CheckOutcome, format_value  # noqa: E402
 from expectations.suites import BLOCKING, MART_SPECS, WARNING, MartSpec  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -95,24 +96,18 @@ def run_quality_gate(
     compared with the build for moves of ``population_total`` above ``max_change_pct``
     percent (a warning). Data Docs are built into ``docs_dir``.
     """
-    build_path = Path(build_path)
-    if not build_path.is_file():
-        raise FileNotFoundError(f"build file not found: {build_path}")
+    from warehouse.targets.duckdb import file_gate_io  # the DuckDB target's reader and writer
 
-    def write(run_id: str, checked_at: dt.datetime, outcomes: Sequence[CheckOutcome]) -> int:
-        return write_quality_results(
-            build_path, run_id=run_id, checked_at=checked_at, outcomes=outcomes
-        )
-
+    io = file_gate_io(Path(build_path), None)
     return validate_marts(
-        DuckDBFileReader(build_path),
+        io.marts,
         run_id=run_id,
         requested=requested,
         no_data=no_data,
         previous_release=previous_release,
         docs_dir=docs_dir,
         max_change_pct=max_change_pct,
-        write_results=write,
+        write_results=io.write_results,
     )
 
 

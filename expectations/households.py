@@ -24,12 +24,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from expectations import policy
 from expectations.results import CheckOutcome, format_value
 
 HOUSEHOLDS = "fct_population_households"
 VITAL = "fct_vital_events"
 HOUSE_ROWS = "stg_dopa__households"
-BLOCKING = "blocking"
 MEASURES = ("population_male", "population_female", "population_total", "households")
 EVENTS = ("births", "deaths", "moves_in", "moves_out")
 # Households a district or an office may count beyond its sub-district rows (houses with
@@ -47,11 +47,12 @@ RATE_LEVELS = ("country", "province", "district", "target_area")
 
 
 def _outcome(check: str, expectation: str, columns: Iterable[str], **fields) -> CheckOutcome:
+    rule_class = "rate_plausibility" if expectation == "rate_is_plausible" else "reconciliation"
     return CheckOutcome(
         suite=fields.pop("suite", HOUSEHOLDS),
         check=check,
         expectation=expectation,
-        severity=BLOCKING,
+        severity=policy.severity(rule_class),
         columns=tuple(columns),
         **fields,
     )

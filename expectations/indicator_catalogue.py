@@ -13,7 +13,7 @@ import functools
 import math
 from pathlib import Path
 
-from warehouse.paths import dbt_project_dir
+from smartcity.settings import dbt_project_dir
 
 DIMENSIONS = ("environment", "economy", "mobility", "energy", "people", "living", "governance")
 

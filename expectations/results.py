@@ -1,62 +1,40 @@
-"""Check outcomes and the ``meta.quality_results`` table they are written to."""
+"""Check outcomes and the rows of ``meta.quality_results`` they become (each target
+writes them: ``WarehouseTarget.gate_io``).
+
+``meta.quality_results`` is the one picture of a build's quality: a row per outcome of
+the quality gate (``engine`` = ``gx``) and a row per dbt data test of the same run
+(``engine`` = ``dbt``, from ``meta.dbt_run_results`` and the build's dbt manifest), each
+with its severity under the one policy (``expectations.policy``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
-RESULTS_TABLE = "meta.quality_results"
+from expectations import policy
+from warehouse.meta import QUALITY_RESULTS
+
+ENGINE_GX = "gx"  # the quality gate (expectations.gate, expectations.checks)
+ENGINE_DBT = "dbt"  # a dbt data test of the run's dbt build
+
 # the scope most slices have; messages name the scope only when it is another one
 DEFAULT_SCOPE = "all_nationalities"
-
-# One row per check outcome. A check that passed has one row for the whole table
-# (area_code and period null), or one per period for a mart validated period by period
-# (``MartSpec.partition_by``). A row-level check that failed has one row per failing
-# (area_code, period) slice, with the number of failing rows in that slice.
-QUALITY_RESULTS_DDL = f"""
-create schema if not exists meta;
-create table if not exists {RESULTS_TABLE} (
-    run_id           varchar   not null,  -- the run that built the file
-    suite            varchar   not null,  -- the mart (GX suite name)
-    check_name       varchar   not null,  -- short name, unique within the suite
-    expectation      varchar   not null,  -- GX expectation type, or the gate check's id
-    columns          varchar,             -- column(s) checked, comma-separated
-    severity         varchar   not null,  -- blocking | warning
-    success          boolean   not null,
-    element_count    bigint,              -- rows (or slices) the check looked at
-    unexpected_count bigint,              -- failing rows in this row's scope
-    observed         varchar,             -- observed value / what failed
-    area_code        varchar,             -- the failing slice, null = whole table
-    period           date,                -- month end of the failing slice
-    population_scope varchar,             -- of the failing slice, where the mart has one
-    checked_at       timestamp not null   -- UTC
-);
-"""
-
-RESULTS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("suite", pa.string()),
-        ("check_name", pa.string()),
-        ("expectation", pa.string()),
-        ("columns", pa.string()),
-        ("severity", pa.string()),
-        ("success", pa.bool_()),
-        ("element_count", pa.int64()),
-        ("unexpected_count", pa.int64()),
-        ("observed", pa.string()),
-        ("area_code", pa.string()),
-        ("period", pa.date32()),
-        ("population_scope", pa.string()),
-        ("checked_at", pa.timestamp("us")),
-    ]
-)
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "boolean": pa.bool_(),
+    "bigint": pa.int64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+}
+# The rows of meta.quality_results (its columns: warehouse.meta.QUALITY_RESULTS).
+RESULTS_SCHEMA = pa.schema([(c.name, _ARROW_TYPES[c.type]) for c in QUALITY_RESULTS.columns])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +53,7 @@ class CheckOutcome:
     area_code: str | None = None
     period: dt.date | None = None
     population_scope: str | None = None
+    engine: str = ENGINE_GX
 
     @property
     def scope(self) -> str:
@@ -151,37 +130,76 @@ def quality_results_table(
         columns["period"].append(_period_date(outcome.period))
         columns["population_scope"].append(outcome.population_scope)
         columns["checked_at"].append(checked_at_utc)
+        columns["engine"].append(outcome.engine)
     return pa.table(columns, schema=RESULTS_SCHEMA)
 
 
-def write_quality_results(
-    build_path: Path,
-    *,
-    run_id: str,
-    checked_at: dt.datetime,
-    outcomes: Sequence[CheckOutcome],
-) -> int:
-    """Append the outcomes to ``meta.quality_results`` of the build file.
+def _dbt_test_name(node: Mapping) -> tuple[str, str, tuple[str, ...]]:
+    """(model tested, check name, columns) of a data test node of the dbt manifest."""
+    attached = node.get("attached_node") or next(
+        (n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("model.")), ""
+    )
+    model = attached.rsplit(".", 1)[-1] if attached else "dbt"
+    column = node.get("column_name")
+    kind = (node.get("test_metadata") or {}).get("name")
+    if kind:
+        check = f"{kind} {column}" if column else kind
+        # several tests of a kind on one model (e.g. expression_is_true): dbt's name tells them apart
+        if not column and kind in {"expression_is_true", "unique_combination_of_columns"}:
+            check = node["name"]
+    else:  # a singular test (dbt_project/tests/*.sql)
+        check = node["name"]
+    return model, check, (column,) if column else ()
 
-    The file is opened read-write only for this write and closed again. Rows of an
-    earlier attempt with the same ``run_id`` are replaced, so a retried gate task does
-    not duplicate them. Returns the number of rows written.
-    """
-    rows = quality_results_table(run_id=run_id, checked_at=checked_at, outcomes=outcomes)
-    con = duckdb.connect(str(build_path))
-    try:
-        con.execute(QUALITY_RESULTS_DDL)
-        con.execute("begin transaction")
-        con.execute(f"delete from {RESULTS_TABLE} where run_id = ?", [run_id])
-        con.register("quality_results_batch", rows)
-        con.execute(f"insert into {RESULTS_TABLE} by name select * from quality_results_batch")
-        con.execute("commit")
-    except BaseException:
-        try:
-            con.execute("rollback")
-        except duckdb.Error:
-            pass
-        raise
-    finally:
-        con.close()
-    return rows.num_rows
+
+def dbt_test_outcomes(
+    rows: Iterable[tuple[str, str, int | None, str | None]], manifest: Mapping | None = None
+) -> list[CheckOutcome]:
+    """One outcome per dbt data test of ``meta.dbt_run_results`` rows (unique_id, status,
+    failures, message); the manifest (``target/manifest.json``) names the model, column
+    and configured severity, else the test's id and its status stand for them."""
+    nodes = (manifest or {}).get("nodes", {})
+    outcomes = []
+    for unique_id, status, failures, message in rows:
+        if not unique_id.startswith("test."):
+            continue
+        node = nodes.get(unique_id)
+        if node:
+            suite, check, columns = _dbt_test_name(node)
+            configured = str(node.get("config", {}).get("severity", "error")).lower()
+        else:
+            suite, check, columns = "dbt", unique_id.split(".")[2], ()
+            configured = "warn" if status == "warn" else "error"
+        success = status in {"pass", "success"}
+        outcomes.append(
+            CheckOutcome(
+                suite=suite,
+                check=check,
+                expectation=f"dbt.{(node or {}).get('test_metadata', {}).get('name') or 'test'}",
+                severity=policy.FROM_DBT.get(configured, policy.BLOCKING),
+                success=success,
+                columns=columns,
+                unexpected_count=failures,
+                observed=(
+                    f"dbt test {status}"
+                    if success
+                    else f"dbt test {status}: {(message or '').strip()[:500]}"
+                ),
+                engine=ENGINE_DBT,
+            )
+        )
+    return outcomes
+
+
+def dbt_outcomes_of_run(
+    rows: Iterable[tuple[str, str, int | None, str | None]], dbt_dir: Path | None
+) -> list[CheckOutcome]:
+    """The dbt data tests of a run (``meta.DBT_TESTS_OF_RUN_SQL`` rows), named and given
+    their severity from the run's dbt manifest (``<dbt_dir>/target/manifest.json``)."""
+    manifest_path = Path(dbt_dir) / "target" / "manifest.json" if dbt_dir else None
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest_path and manifest_path.is_file()
+        else None
+    )
+    return dbt_test_outcomes(rows, manifest)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -21,90 +20,19 @@ from typing import Any
 
 import yaml
 
-from extract.buddhist_era import period_to_yymm
+from extract.thai.buddhist_era import period_to_yymm
+from extract.thai.province_names import province_codes
+from smartcity import settings
 
 CATALOGUE_PATH = Path(__file__).with_name("sources.yml")
 
-# DOPA two-digit province codes (stable since 2011: Bueng Kan = 38 is the newest).
-PROVINCE_CODES: tuple[str, ...] = (
-    "10",
-    "11",
-    "12",
-    "13",
-    "14",
-    "15",
-    "16",
-    "17",
-    "18",
-    "19",
-    "20",
-    "21",
-    "22",
-    "23",
-    "24",
-    "25",
-    "26",
-    "27",
-    "30",
-    "31",
-    "32",
-    "33",
-    "34",
-    "35",
-    "36",
-    "37",
-    "38",
-    "39",
-    "40",
-    "41",
-    "42",
-    "43",
-    "44",
-    "45",
-    "46",
-    "47",
-    "48",
-    "49",
-    "50",
-    "51",
-    "52",
-    "53",
-    "54",
-    "55",
-    "56",
-    "57",
-    "58",
-    "60",
-    "61",
-    "62",
-    "63",
-    "64",
-    "65",
-    "66",
-    "67",
-    "70",
-    "71",
-    "72",
-    "73",
-    "74",
-    "75",
-    "76",
-    "77",
-    "80",
-    "81",
-    "82",
-    "83",
-    "84",
-    "85",
-    "86",
-    "90",
-    "91",
-    "92",
-    "93",
-    "94",
-    "95",
-    "96",
-)
+
+def __getattr__(name: str) -> Any:
+    # ``PROVINCE_CODES``: the DOPA two-digit province codes (77 since 2011, Bueng Kan = 38
+    # the newest), read from the reference seed when first asked for, not written here.
+    if name == "PROVINCE_CODES":
+        return province_codes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 SLICINGS = ("province", "office", "province_offices", "national")
@@ -126,7 +54,7 @@ class Publisher:
 
     @property
     def base_url(self) -> str:
-        return os.environ.get(self.base_url_env, self.default_base_url).rstrip("/")
+        return settings.publisher_base_url(self.base_url_env, self.default_base_url)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -286,7 +214,7 @@ def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publish
         licence=entry.get("licence", first.licence),
         provider=entry.get("provider", first.name),
         population_scope=entry.get("population_scope"),
-        default_provinces=PROVINCE_CODES if provinces == "all" else tuple(provinces),
+        default_provinces=province_codes() if provinces == "all" else tuple(provinces),
         default_periods=tuple(entry["default_periods"]),
         refresh_cadence=entry["refresh_cadence"],
         max_bytes=int(entry["max_bytes"]),

@@ -13,10 +13,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from extract import registration_offices
-from extract.buddhist_era import PeriodError, parse_period
-from extract.catalogue import PROVINCE_CODES, Source, load_catalogue
+from extract.catalogue import Source, load_catalogue
 from extract.errors import RunConfigError
+from extract.reference import registration_offices
+from extract.thai.buddhist_era import PeriodError, parse_period
+from extract.thai.province_names import province_codes
 
 ALLOWED_KEYS = frozenset({"sources", "provinces", "periods"})
 
@@ -94,7 +95,7 @@ def plan_slices(conf: Mapping[str, Any] | None) -> list[Slice]:
             )
     provinces = _string_list(conf, "provinces")
     for code in provinces or ():
-        if code not in PROVINCE_CODES:
+        if code not in province_codes():
             raise RunConfigError(
                 f"unknown province code {code!r}: expected a DOPA 2-digit code such as '10' or '91'"
             )

@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 
 import requests
 
-from extract import ckan, http_client, landing, parsers
+from extract import landing, parsers
 from extract.catalogue import load_catalogue
 from extract.errors import NoDataYet
+from extract.http import ckan
+from extract.http import client as http_client
 from extract.run_config import Slice
-
-# Status of a slice after extraction (also ``meta.fetch_log.status``).
-DOWNLOADED, NOT_MODIFIED, UNCHANGED, NO_DATA = "downloaded", "not_modified", "unchanged", "no_data"
+from extract.status import FetchStatus
 
 
 def extract_slice(
@@ -63,7 +63,7 @@ def extract_slice(
                 # a vintage landed earlier stays, it is not "no data".
                 return {
                     **outcome,
-                    "status": UNCHANGED,
+                    "status": FetchStatus.UNCHANGED,
                     "rows": previous.get("rows", 0),
                     "sha256": previous.get("sha256"),
                     "is_modelled": previous.get("is_modelled"),
@@ -93,20 +93,21 @@ def extract_slice(
     if result.not_modified:
         return {
             **outcome,
-            "status": NOT_MODIFIED,
+            "status": FetchStatus.NOT_MODIFIED,
             "bytes": 0,
             "sha256": previous.get("sha256"),
             "rows": previous.get("rows", 0),
             "is_modelled": previous.get("is_modelled", False),
         }
     body = result.body or b""
-    outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=result.modelled)
+    modelled = landing.modelled_method(result.sha256) is not None
+    outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=modelled)
     if (
         previous.get("sha256") == result.sha256
-        and previous.get("status") != NO_DATA
+        and previous.get("status") != FetchStatus.NO_DATA
         and previous.get("parser_version") == parser.PARSER_VERSION
     ):
-        return {**outcome, "status": UNCHANGED, "rows": previous.get("rows", 0)}
+        return {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)}
     manifest.update(
         url=url,
         etag=result.etag,
@@ -115,22 +116,22 @@ def extract_slice(
         bytes=len(body),
         fetched_at=landing.utc_now(),
         parser_version=parser.PARSER_VERSION,
-        is_modelled=result.modelled,
+        is_modelled=modelled,
     )
     ctx = parsers.ParseContext(
         source=source,
         feed=feed,
         slice=slc,
         sha256=result.sha256 or "",
-        is_modelled=result.modelled,
+        is_modelled=modelled,
         resource=resource,
     )
     try:
         table = parser.parse_table(body, ctx)
     except NoDataYet as exc:
         return _no_data(directory, manifest, outcome, str(exc))
-    landing.land(directory, table, {**manifest, "status": DOWNLOADED})
-    return {**outcome, "status": DOWNLOADED, "rows": table.num_rows}
+    landing.land(directory, table, {**manifest, "status": FetchStatus.DOWNLOADED})
+    return {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows}
 
 
 def _extract_parts(
@@ -165,7 +166,7 @@ def _extract_parts(
         )
         body = result.body or b""
         bodies[name] = body
-        modelled = modelled or result.modelled
+        modelled = modelled or landing.modelled_method(result.sha256) is not None
         duration += result.duration_s
         requests_log.append({"part": name, "url": url, "sha256": result.sha256, "bytes": len(body)})
         return body
@@ -202,10 +203,10 @@ def _extract_parts(
     )
     if (
         previous.get("sha256") == digest
-        and previous.get("status") != NO_DATA
+        and previous.get("status") != FetchStatus.NO_DATA
         and previous.get("parser_version") == parser.PARSER_VERSION
     ):
-        return {**outcome, "status": UNCHANGED, "rows": previous.get("rows", 0)}
+        return {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)}
     manifest.update(
         url=outcome["url"],
         sha256=digest,
@@ -220,8 +221,8 @@ def _extract_parts(
         table = parser.parse_parts(bodies, ctx)
     except NoDataYet as exc:
         return _no_data(directory, manifest, outcome, str(exc))
-    landing.land(directory, table, {**manifest, "status": DOWNLOADED})
-    return {**outcome, "status": DOWNLOADED, "rows": table.num_rows}
+    landing.land(directory, table, {**manifest, "status": FetchStatus.DOWNLOADED})
+    return {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows}
 
 
 def _target(url: str | None) -> tuple[str, str] | None:
@@ -241,8 +242,8 @@ def _no_data(
             "url": outcome["url"],
             "fetched_at": landing.utc_now(),
             **manifest,
-            "status": NO_DATA,
+            "status": FetchStatus.NO_DATA,
             "note": note,
         },
     )
-    return {**outcome, "status": NO_DATA, "rows": 0}
+    return {**outcome, "status": FetchStatus.NO_DATA, "rows": 0}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,9 @@ from typing import Any
 import yaml
 
 from extract.errors import RunConfigError
+from smartcity import settings
 
-ENV_VARIABLE = "SMARTCITY_TARGET_AREAS"
 DEFAULT_PATH = Path(__file__).resolve().parent / "reference" / "target_areas.yml"
-SEED_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 BASES = ("administrative_unit", "approximate", "unmapped")
 REQUIRED = ("code", "name_th", "name_en", "province", "membership_basis", "members", "source")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
@@ -37,8 +35,7 @@ class TargetAreaError(RunConfigError):
 
 def target_areas_path() -> Path:
     """The target-area file: ``SMARTCITY_TARGET_AREAS`` if set, else the shipped file."""
-    value = os.environ.get(ENV_VARIABLE)
-    return Path(value) if value else DEFAULT_PATH
+    return settings.target_areas_path()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +47,8 @@ class Geography:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (SEED_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+    seeds = settings.dbt_project_dir() / "seeds"
+    with (seeds / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -11,7 +11,10 @@ trap cleanup EXIT
 
 if [[ -z "${LIVE:-}" ]]; then
   port_file=$(mktemp)
-  python -m extract.mirror --port 0 --port-file "$port_file" 2> "${AIRFLOW_HOME}/mirror.log" &
+  # The mirror also writes which of its bodies are modelled; landing labels them from it.
+  export SMARTCITY_MODELLED_BODIES="${AIRFLOW_HOME}/modelled_bodies.json"
+  python -m devtools.mirror --port 0 --port-file "$port_file" \
+    --modelled-bodies "$SMARTCITY_MODELLED_BODIES" 2> "${AIRFLOW_HOME}/mirror.log" &
   mirror_pid=$!
   for _ in $(seq 1 100); do [[ -s "$port_file" ]] && break; sleep 0.1; done
   [[ -s "$port_file" ]] || { echo "snapshot mirror did not start:"; cat "${AIRFLOW_HOME}/mirror.log"; exit 1; }

@@ -25,6 +25,13 @@ if _WORKER:
     os.environ["AIRFLOW_HOME"] = str(_home)
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_home / 'airflow.db'}"
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
+if not os.environ.get("SMARTCITY_MODELLED_BODIES"):
+    # What `make run` does: the bundled snapshot's modelled bodies are labelled by the
+    # provenance-labels file landing reads (one per worker, beside its Airflow home).
+    from devtools.snapshots import modelled_bodies
+
+    _labels = Path(os.environ["AIRFLOW_HOME"]) / "modelled_bodies.json"
+    os.environ["SMARTCITY_MODELLED_BODIES"] = str(modelled_bodies.write(_labels))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")

@@ -12,8 +12,8 @@ import os
 import duckdb
 import pytest
 
+from devtools.mirror import Fault, Mirror
 from extract.errors import ParseError
-from extract.mirror import Fault, Mirror
 from tests.conftest import satun_wire
 from warehouse import refresh
 

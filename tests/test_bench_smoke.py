@@ -19,10 +19,10 @@ import requests
 import yaml
 
 from bench import run_all, scale_generator, stages, workspace
-from extract import dopa_statpop
-from extract.buddhist_era import period_end
+from devtools.mirror import MODELLED_HEADER, Mirror
 from extract.catalogue import load_catalogue
-from extract.mirror import MODELLED_HEADER, Mirror
+from extract.parsers import dopa_statpop
+from extract.thai.buddhist_era import period_end
 from tests.conftest import REPO
 
 PERIODS = ["2024-12", "2025-12"]

@@ -3,7 +3,7 @@
 import pytest
 
 from extract.errors import FetchError
-from extract.http_client import check_body_kind
+from extract.http.client import check_body_kind
 
 URL = "http://127.0.0.1:9/file"
 HTML = b"<!DOCTYPE html><html><body><h1>Request Rejected</h1></body></html>"

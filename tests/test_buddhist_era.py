@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from extract.buddhist_era import (
+from extract.thai.buddhist_era import (
     PeriodError,
     be_to_ce,
     ce_to_be,

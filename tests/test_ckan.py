@@ -8,11 +8,12 @@ import logging
 
 import pytest
 
-from extract import ckan, landing
+from devtools.mirror import Fault, Mirror
+from extract import landing
 from extract.catalogue import load_catalogue
 from extract.errors import FetchError, NoDataYet
-from extract.http_client import make_session
-from extract.mirror import Fault, Mirror
+from extract.http import ckan
+from extract.http.client import make_session
 from extract.run_config import Slice
 from extract.slices import extract_slice
 

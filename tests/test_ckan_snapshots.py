@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from extract.mirror import Mirror
-from extract.reference import build_registration_offices as offices_builder
-from extract.snapshots import (
+from devtools.mirror import Mirror
+from devtools.reference import build_registration_offices as offices_builder
+from devtools.snapshots import (
     build_datagoth_snapshot,
     build_dlt_snapshot,
     build_electricity_snapshot,

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract.mirror import Fault, Mirror
+from devtools.mirror import Fault, Mirror
 from tests.conftest import REPO
 from warehouse import refresh
 

@@ -146,8 +146,8 @@ def halves(total: int) -> tuple[int, int]:
 def satun_house_and_vital_2017() -> tuple[list[tuple], list[tuple]]:
     """The real Satun figures of 31 Dec 2017 from the bundled house-API and vital-event
     answers, through the real parsers (rows as warehouse.load lands them)."""
-    from extract import dopa_house, dopa_vital_events
-    from extract.snapshots.build_dopa_house_snapshot import OUT_DIR
+    from devtools.snapshots.build_dopa_house_snapshot import OUT_DIR
+    from extract.parsers import dopa_house, dopa_vital_events
     from tests.conftest import parse_context
 
     index = json.loads((OUT_DIR / "index.json").read_text(encoding="utf-8"))

@@ -9,10 +9,9 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from extract import dlt_vehicles
+from devtools.snapshots import build_dlt_snapshot as builder
 from extract.errors import ParseError
-from extract.parsers import Resource
-from extract.snapshots import build_dlt_snapshot as builder
+from extract.parsers import Resource, dlt_vehicles
 from tests.conftest import parse_context
 
 AS_AT = dt.date(2026, 2, 28)
@@ -52,7 +51,7 @@ def test_national_fleet_and_battery_electric_are_the_real_figures(snapshot_rows,
 
 
 def test_every_province_matches_the_source_file(snapshot_rows, real):
-    from extract.province_names import province_code
+    from extract.thai.province_names import province_code
 
     for province in real["provinces"]:
         code = province_code(province["th"], source_id="test", field="th")

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from extract.dopa_statpop import NoDataYet, parse
 from extract.errors import ParseError
+from extract.parsers.dopa_statpop import NoDataYet, parse
 from tests.conftest import SATUN, satun_wire
 
 PERIOD = dt.date(2026, 9, 30)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import yaml
 
+from smartcity import settings as paths
 from tests.conftest import REPO
-from warehouse import paths
 
 
 def test_load_and_dbt_share_one_default_and_the_environment_overrides_it(monkeypatch):

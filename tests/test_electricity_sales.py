@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from extract import electricity_sales
+from devtools.snapshots import build_electricity_snapshot as builder
 from extract.errors import ParseError
-from extract.snapshots import build_electricity_snapshot as builder
+from extract.parsers import electricity_sales
 from tests.conftest import parse_context
 
 HEADER = "เดือน,จังหวัด,ประเภทผู้ใช้ไฟ,หน่วยจำหน่าย (kWh),จำนวนผู้ใช้ไฟ"

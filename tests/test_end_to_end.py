@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract.mirror import Fault, Mirror
+from devtools.mirror import Fault, Mirror
 from tests.conftest import REPO, satun_wire
 
 pytestmark = pytest.mark.slow

@@ -11,11 +11,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from extract import dopa_house, dopa_vital_events, landing
+from devtools.mirror import Mirror
+from devtools.snapshots import build_dopa_house_snapshot as builder
+from extract import landing
 from extract.errors import NoDataYet, ParseError, RunConfigError
-from extract.mirror import Mirror
+from extract.parsers import dopa_house, dopa_vital_events
 from extract.run_config import plan_slices
-from extract.snapshots import build_dopa_house_snapshot as builder
 from tests.conftest import parse_context
 
 SNAPSHOT = builder.OUT_DIR

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from devtools.snapshots import build_dopa_house_snapshot as builder
 from expectations import households as gate
-from extract.snapshots import build_dopa_house_snapshot as builder
 
 Y2020 = pd.Timestamp("2020-12-31")
 
@@ -209,8 +209,8 @@ def bad_vintage_snapshot(tmp_path: Path, provinces: tuple[str, ...]) -> Path:
 def test_gate_stops_the_bad_2020_vital_events_and_nothing_is_published(
     tmp_path, data_dir, monkeypatch
 ) -> None:
+    from devtools.mirror import Mirror
     from expectations.errors import QualityGateError
-    from extract.mirror import Mirror
     from warehouse import paths, refresh
 
     folder = bad_vintage_snapshot(tmp_path, ("91",))

@@ -5,9 +5,10 @@ import time
 
 import pytest
 
+from devtools.mirror import Fault, Mirror
+from extract import landing
 from extract.errors import FetchError
-from extract.http_client import fetch, make_session
-from extract.mirror import Fault, Mirror
+from extract.http.client import fetch, make_session
 
 PATH = "/stat/statnew/connectSAPI/stat_forward.php"
 QUERY = "?API=/api/statpophouse/v1/statpop/list?action=23&yymm=6909&nat=99&popst=99&cc=91"
@@ -33,7 +34,7 @@ def test_ok_body_hash_etag_and_browser_user_agent(session, mirror):
     result = _get(session, mirror)
     assert result.http_status == 200 and result.body.startswith(b"[")
     assert result.sha256 == hashlib.sha256(result.body).hexdigest()
-    assert result.etag and result.last_modified and result.modelled is False
+    assert result.etag and result.last_modified and landing.modelled_method(result.sha256) is None
     sent = mirror.requests()[0]
     assert sent["headers"]["User-Agent"].startswith("Mozilla/5.0")
     # The inner API= value travels unencoded, as the publisher's firewall requires.

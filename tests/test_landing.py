@@ -5,9 +5,9 @@ import json
 
 import pyarrow.parquet as pq
 
-from extract import dopa_statpop, landing
+from extract import landing
 from extract.catalogue import load_catalogue
-from extract.parsers import ParseContext
+from extract.parsers import ParseContext, dopa_statpop
 from extract.run_config import Slice
 from tests.conftest import satun_wire
 

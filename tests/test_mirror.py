@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from extract.mirror import Fault, Mirror, clear_faults, inject_fault, serve_snapshot
-from extract.snapshots.build_dopa_snapshot import DEFAULT_OUT_DIR
+from devtools.mirror import Fault, Mirror, clear_faults, inject_fault, serve_snapshot
+from devtools.snapshots.build_dopa_snapshot import DEFAULT_OUT_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FORWARD = "/stat/statnew/connectSAPI/stat_forward.php"
@@ -206,7 +206,7 @@ def test_faults_through_the_control_endpoint() -> None:
 def test_cli_writes_the_bound_port(tmp_path: Path) -> None:
     port_file = tmp_path / "mirror.port"
     process = subprocess.Popen(
-        [sys.executable, "-m", "extract.mirror", "--port", "0", "--port-file", str(port_file)],
+        [sys.executable, "-m", "devtools.mirror", "--port", "0", "--port-file", str(port_file)],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         stderr=subprocess.PIPE,

@@ -8,7 +8,7 @@ import hashlib
 import duckdb
 import pytest
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
 from warehouse import refresh
 
 NEW_SOURCES = ["dlt_vehicles_by_fuel", "rtddi_road_deaths", "electricity_sales",
@@ -126,7 +126,7 @@ def test_gate_coverage_is_asked_for_province_slices_only(first_run):
 
 
 def test_empty_tables_take_the_parser_schema(tmp_path):
-    from warehouse.load import load_raw
+    from warehouse.targets.duckdb.load import load_raw
 
     build_path = tmp_path / "build" / "empty.duckdb"
     (tmp_path / "log" / "fetch_log").mkdir(parents=True)

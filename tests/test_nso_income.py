@@ -6,10 +6,9 @@ import datetime as dt
 
 import pytest
 
-from extract import nso_income
+from devtools.snapshots import build_datagoth_snapshot as builder
 from extract.errors import ParseError
-from extract.parsers import Resource
-from extract.snapshots import build_datagoth_snapshot as builder
+from extract.parsers import Resource, nso_income
 from tests.conftest import parse_context
 
 RESOURCE = Resource("พ.ศ. 2541 - 2558", "http://x/a.csv", "csv", "2015-12", dt.date(2015, 12, 31))

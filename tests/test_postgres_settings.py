@@ -8,16 +8,16 @@ import hmac
 
 import pytest
 
-from warehouse import paths
-from warehouse.postgres_load import postgres_type
-from warehouse.postgres_roles import scram_verifier
-from warehouse.postgres_target import (
+from smartcity import settings as paths
+from warehouse.targets.postgres.connection import (
     PostgresSettings,
     PostgresTargetError,
     build_key,
     build_schema,
     old_schema,
 )
+from warehouse.targets.postgres.load import postgres_type
+from warehouse.targets.postgres.roles import scram_verifier
 
 
 def test_default_target_is_duckdb(monkeypatch):

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
 from tests.postgres_server import find_bindir, running_server
 from warehouse import refresh
 
@@ -51,7 +51,7 @@ def server():
             "`pg_config --bindir` or PATH; .ci/run installs them (apt-get install postgresql)"
         )
     with running_server(bindir) as pg:
-        from warehouse.postgres_roles import setup_roles
+        from warehouse.targets.postgres.roles import setup_roles
 
         pg.passwords = {PIPELINE: secrets.token_hex(16), READER: secrets.token_hex(16)}
         with psycopg.connect(pg.conninfo(), autocommit=True) as admin:
@@ -284,7 +284,7 @@ def _release_state(conn) -> tuple:
 
 
 def test_repeatable_read_reader_sees_one_release_during_the_swap(warehouse, server):
-    from warehouse.postgres_publish import PublishBlockedError
+    from warehouse.targets.postgres.publish import PublishBlockedError
 
     first_id, second = warehouse["first"]["release_id"], warehouse["second"]
     reader = connect_as(server, READER)

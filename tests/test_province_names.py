@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from extract import province_names
 from extract.errors import ParseError
+from extract.thai import province_names
 
 
 def code(name):
@@ -61,3 +61,16 @@ def test_seed_is_read_from_the_dbt_project_directory(monkeypatch, tmp_path):
     monkeypatch.setenv("SMARTCITY_DBT_PROJECT_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="unknown code"):  # the variants name codes this seed lacks
         province_names.lookup_table()
+
+
+def test_province_codes_are_the_seed_codes_not_a_list_in_code(monkeypatch, tmp_path):
+    from extract import catalogue
+
+    seed_codes = tuple(row["area_code"] for row in seed_rows())
+    assert catalogue.PROVINCE_CODES == province_names.province_codes() == seed_codes
+    assert catalogue.load_catalogue()["dopa_population"].default_provinces == seed_codes
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "ref_provinces.csv").write_text("area_code,name_th,name_en,region_code\n91,สตูล,Satun,6\n", encoding="utf-8")
+    monkeypatch.setenv("SMARTCITY_DBT_PROJECT_DIR", str(tmp_path))
+    assert province_names.province_codes() == ("91",)

@@ -8,9 +8,10 @@ import os
 import duckdb
 import pytest
 
-from expectations.errors import QualityGateError
-from extract.mirror import Mirror
-from warehouse import publish, refresh
+from devtools.mirror import Mirror
+from warehouse import refresh
+from warehouse.dbt_build import DbtBuildError
+from warehouse.targets.duckdb import publish
 
 pytestmark = pytest.mark.slow
 CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"]}
@@ -21,11 +22,11 @@ def _run_until_gate(run_id: str, data_dir, corrupt: bool = False) -> dict:
         os.environ["DOPA_BASE_URL"] = mirror.base_url
         batches = [refresh.extract(batch, data_dir) for batch in refresh.plan(CONF)]
     refresh.record(run_id, batches, data_dir)
-    info = refresh.build(refresh.load(run_id, data_dir))
-    if corrupt:  # a defect the dbt tests missed: the gate is the last line of defence
+    info = refresh.load(run_id, data_dir)
+    if corrupt:  # a row defect: the row-level rules are dbt data tests, the build stops
         with duckdb.connect(info["build_path"]) as con:
-            con.execute("update marts.mart_area_ageing set population_male = population_male + 7 where area_code = '91'")
-    return refresh.gate(info, data_dir)
+            con.execute("update raw.dopa_population_thai set population = -7 where area_code = '91' and sex = 'male' and age = 40")
+    return refresh.gate(refresh.build(info), data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -59,18 +60,18 @@ def test_first_release_is_published_with_provenance(first_release):
     assert not list((data_dir / "build").glob("*.duckdb"))
 
 
-def test_gate_failure_keeps_the_previous_release_served(first_release):
+def test_failed_build_keeps_the_previous_release_served(first_release):
     data_dir, release = first_release
     before = _release_id(data_dir)
-    with pytest.raises(QualityGateError, match=r"male\+female=total fails for area 91 period 2026-09"):
+    with pytest.raises(DbtBuildError, match=r"test\.smartcity\.accepted_range_stg_dopa__population_thai_population__0\.\w+: fail"):
         _run_until_gate("run_two", data_dir, corrupt=True)
     assert _release_id(data_dir) == before == release["release_id"]
     with duckdb.connect(str(data_dir / "planning.duckdb"), read_only=True) as con:
         total = con.execute("select population_total from marts.mart_area_ageing where area_code = '91'").fetchall()
     assert total == [(322_634,)]
-    # The failed build stays for inspection, with its gate results recorded in it.
+    # The failed build stays for inspection, with its dbt test results recorded in it.
     with duckdb.connect(str(data_dir / "build" / "run_two.duckdb"), read_only=True) as con:
-        failed = con.execute("select count(*) from meta.quality_results where not success and severity = 'blocking'").fetchall()
+        failed = con.execute("select count(*) from meta.dbt_run_results where status = 'fail'").fetchall()
     assert failed[0][0] >= 1
 
 

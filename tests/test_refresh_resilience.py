@@ -10,7 +10,7 @@ import time
 import duckdb
 import pytest
 
-from extract.mirror import Fault, Mirror
+from devtools.mirror import Fault, Mirror
 from warehouse import refresh
 
 pytestmark = pytest.mark.slow

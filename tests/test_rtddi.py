@@ -8,10 +8,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from extract import rtddi
+from devtools.snapshots import build_datagoth_snapshot as builder
 from extract.errors import ParseError
-from extract.parsers import Resource
-from extract.snapshots import build_datagoth_snapshot as builder
+from extract.parsers import Resource, rtddi
 from tests.conftest import parse_context
 
 RESOURCE = Resource("ข้อมูลผู้เสียชีวิต ปี 54-63", "http://x/tbl_rtddi.xlsx", "xlsx", "2020-12", dt.date(2020, 12, 31))

@@ -25,7 +25,7 @@ import duckdb
 import pytest
 import requests
 
-from extract.mirror import Mirror
+from devtools.mirror import Mirror
 from tests.conftest import REPO
 from tests.postgres_server import free_port
 

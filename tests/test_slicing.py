@@ -2,13 +2,14 @@
 
 import pytest
 
+from devtools.mirror import Fault, Mirror
 from extract import landing, parsers
 from extract.catalogue import load_catalogue
 from extract.errors import RunConfigError
-from extract.http_client import make_session
-from extract.mirror import Fault, Mirror
+from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
-from extract.slices import NO_DATA, extract_slice
+from extract.slices import extract_slice
+from extract.status import FetchStatus
 from warehouse import refresh
 
 
@@ -63,9 +64,9 @@ def test_a_month_without_a_resource_is_no_data(monkeypatch, data_dir):
     with Mirror() as mirror:
         monkeypatch.setenv("DLT_BASE_URL", mirror.base_url)
         outcome = extract_slice(Slice("dlt_vehicles_by_fuel", None, "2026-03"), data_dir, make_session(total_retries=0))
-    assert outcome["status"] == NO_DATA and outcome["rows"] == 0
+    assert outcome["status"] == FetchStatus.NO_DATA and outcome["rows"] == 0
     manifest = landing.read_manifest(landing.slice_dir(data_dir, "dlt_vehicles_by_fuel", "2026-03", "national"))
-    assert manifest["status"] == NO_DATA and manifest["parquet"] is None
+    assert manifest["status"] == FetchStatus.NO_DATA and manifest["parquet"] is None
     assert "no resource for 2026-03 (resources for ['2026-02'])" in manifest["note"]
 
 

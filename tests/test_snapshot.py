@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from extract.mirror import entry_key, normalise_query
-from extract.snapshots import build_dopa_snapshot as builder
+from devtools.mirror import entry_key, normalise_query
+from devtools.snapshots import build_dopa_snapshot as builder
 
 SNAPSHOT_DIR = builder.DEFAULT_OUT_DIR
 REAL_DIR = builder.DEFAULT_REAL_DIR

@@ -2,8 +2,8 @@
 
 import pytest
 
-from extract import thai_text
 from extract.errors import ParseError
+from extract.thai import text as thai_text
 
 KW = {"source_id": "demo", "field": "count", "row": 3}
 

@@ -12,10 +12,11 @@ Only ``airflow.sdk`` is imported here, so DAG files can use it at parse time.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from airflow.sdk import BaseNotifier
+
+from smartcity import settings
 
 log = logging.getLogger("smartcity.alerts")
 
@@ -46,14 +47,14 @@ def notifiers(message: str = "") -> list[BaseNotifier]:
     found: list[BaseNotifier] = [LogAlertNotifier(message)]
     subject = "Smart City warehouse alert"
     body = message or "{{ ti.task_id }} failed in run {{ run_id }}: {{ exception }}"
-    if recipients := os.environ.get("SMARTCITY_ALERT_EMAIL"):
+    if recipients := settings.alert_email():
         try:
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
         except ImportError:
             log.warning("SMARTCITY_ALERT_EMAIL is set but the SMTP provider is not installed")
         else:
-            found.append(SmtpNotifier(to=recipients.split(","), subject=subject, html_content=body))
-    if slack_conn := os.environ.get("SMARTCITY_ALERT_SLACK_CONN"):
+            found.append(SmtpNotifier(to=recipients, subject=subject, html_content=body))
+    if slack_conn := settings.alert_slack_conn():
         try:
             from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
         except ImportError:

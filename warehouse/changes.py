@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from extract.catalogue import load_catalogue
-from warehouse.load import landed_manifests
-from warehouse.paths import published_path, warehouse_target
-from warehouse.publish import code_version
+from extract.status import FetchStatus
+from warehouse.meta import code_version
+from warehouse.paths import landed_manifests
+from warehouse.targets import WarehouseTarget, target_from_settings
 
 
 def landed_fingerprint(data_dir: Path) -> set[tuple[str, str, str, str]]:
@@ -25,40 +24,22 @@ def landed_fingerprint(data_dir: Path) -> set[tuple[str, str, str, str]]:
     }
 
 
-def published_fingerprint(published: Path) -> tuple[set[tuple[str, str, str, str]], str | None]:
-    with duckdb.connect(str(published), read_only=True) as con:
-        slices = con.execute(
-            "select source_id, vintage, slice_key, sha256 from meta.release_sources"
-        ).fetchall()
-        version = con.execute(
-            "select code_version from meta.releases order by published_at desc limit 1"
-        ).fetchall()
-    return {tuple(row) for row in slices}, (version[0][0] if version else None)
-
-
-def rebuild_reason(data_dir: Path, outcomes: list[dict]) -> str | None:
+def rebuild_reason(
+    data_dir: Path, outcomes: list[dict], target: WarehouseTarget | None = None
+) -> str | None:
     """Why this run must build a release, or None when the published one is still current."""
-    failed = sorted({o["source_id"] for o in outcomes if o["status"] in {"failed", "stale"}})
+    failed = sorted(
+        {o["source_id"] for o in outcomes if o["status"] in {FetchStatus.FAILED, FetchStatus.STALE}}
+    )
     if failed:
         return f"sources failed this run and must be marked stale: {', '.join(failed)}"
-    if warehouse_target() == "postgres":  # the release lives in PostgreSQL, not in a file
-        from warehouse.postgres_publish import published_fingerprint as postgres_fingerprint
-
-        try:
-            found = postgres_fingerprint()
-        except Exception as exc:  # noqa: BLE001 - any failure means: rebuild
-            return f"the published release cannot be compared ({exc.__class__.__name__})"
-        if found is None:
-            return "no release published yet"
-        slices, version = found
-    else:
-        published = published_path(data_dir)
-        if not published.exists():
-            return "no release published yet"
-        try:
-            slices, version = published_fingerprint(published)
-        except duckdb.Error as exc:
-            return f"the published release cannot be compared ({exc.__class__.__name__})"
+    try:
+        found = (target or target_from_settings()).published_fingerprint(data_dir)
+    except Exception as exc:  # noqa: BLE001 - any failure to read it means: rebuild
+        return f"the published release cannot be compared ({exc.__class__.__name__})"
+    if found is None:
+        return "no release published yet"
+    slices, version = found
     if version != code_version():
         return f"code changed since the published release ({version} -> {code_version()})"
     landed = landed_fingerprint(data_dir)

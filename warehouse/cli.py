@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 
-import duckdb
-
 from extract.errors import RunConfigError
-from warehouse import paths, refresh
+from warehouse import refresh
+from warehouse.targets import target_from_settings
 
 EXAMPLE_QUERY = """select a.area_code, d.name_en, a.period, a.population_total, a.share_60_plus, a.ageing_stage
 from marts.mart_area_ageing a join marts.dim_area d using (area_code)
@@ -30,35 +29,23 @@ def check_conf(text: str) -> int:
 
 
 def summary() -> int:
-    if paths.warehouse_target() == "postgres":
-        from warehouse.postgres_publish import summary as postgres_summary
-
-        return postgres_summary(EXAMPLE_QUERY)
-    published = paths.published_path()
-    if not published.exists():
-        print(f"No published warehouse at {published}", file=sys.stderr)
+    target = target_from_settings()
+    release = target.summary(EXAMPLE_QUERY)
+    if release is None:
+        print(f"No published warehouse at {target.describe()}", file=sys.stderr)
         return 1
-    with duckdb.connect(str(published), read_only=True) as con:
-        release_id, run_id, published_at = con.execute(
-            "select release_id, run_id, published_at from meta.releases order by published_at desc limit 1"
-        ).fetchall()[0]
-        counts = con.execute("""
-            select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1
-        """).fetchall()
-        example = con.execute(EXAMPLE_QUERY).fetchall()
-        last_run = con.execute("""
-            select run_id, status, count(*) from meta.fetch_log
-            where logged_at = (select max(logged_at) from meta.fetch_log) group by all order by 2
-        """).fetchall()
-    if last_run and last_run[0][0] != run_id:
-        statuses = ", ".join(f"{n} {status}" for _, status, n in last_run)
-        print(f"\nLast run {last_run[0][0]}: {statuses} - nothing changed, no new release.")
-    print(f"\nPublished warehouse: {published}")
-    print(f"Release {release_id} (run {run_id}, {published_at:%Y-%m-%d %H:%M:%S %Z})")
-    for table, rows in counts:
+    if release.last_run and release.last_run[0][0] != release.run_id:
+        statuses = ", ".join(f"{n} {status}" for _, status, n in release.last_run)
+        print(f"\nLast run {release.last_run[0][0]}: {statuses} - nothing changed, no new release.")
+    print(f"\nPublished warehouse: {release.location}")
+    print(
+        f"Release {release.release_id} (run {release.run_id}, "
+        f"{release.published_at:%Y-%m-%d %H:%M:%S %Z})"
+    )
+    for table, rows in release.mart_rows:
         print(f"  marts.{table}: {rows} rows")
-    print(f"\nExample query (duckdb -readonly {published}):\n{EXAMPLE_QUERY};")
-    for row in example:
+    print(f"\nExample query ({release.example_hint}):\n{EXAMPLE_QUERY};")
+    for row in release.example_rows:
         print("  ", row)
     return 0
 

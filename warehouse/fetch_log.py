@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extract.landing import atomic_write
+from extract.status import FetchStatus
 from warehouse.paths import run_key
 
-STATUSES = ("downloaded", "not_modified", "unchanged", "no_data", "failed", "stale")
+STATUSES = tuple(FetchStatus)  # the values of meta.fetch_log.status
 SCHEMA = pa.schema(
     [
         ("run_id", pa.string()),

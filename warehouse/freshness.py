@@ -11,9 +11,9 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from extract.buddhist_era import period_end
 from extract.catalogue import load_catalogue
-from warehouse.load import landed_manifests
+from extract.thai.buddhist_era import period_end
+from warehouse.paths import landed_manifests
 
 # Cadence -> (period length, usual publication lag); "irregular" sources have no deadline.
 CADENCE = {

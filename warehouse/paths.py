@@ -1,42 +1,20 @@
-"""Where things live: the data directory layout and the dbt project."""
+"""Where things live in the data directory (``smartcity.settings.data_dir()``)."""
 
 from __future__ import annotations
 
-import os
+import json
 import re
 from pathlib import Path
+from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from extract.landing import MANIFEST_NAME
+from smartcity import settings
+
 PUBLISHED_NAME = "planning.duckdb"
-WAREHOUSE_ENV = "SMARTCITY_WAREHOUSE"
-WAREHOUSE_TARGETS = ("duckdb", "postgres")  # the first is the default
-DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("SMARTCITY_DATA_DIR") or REPO_ROOT / "data").resolve()
-
-
-def warehouse_target() -> str:
-    """Where a run builds and publishes: ``duckdb`` (files under the data directory, the
-    default) or ``postgres`` (a PostgreSQL database, see ``warehouse.postgres_target``)."""
-    value = (os.environ.get(WAREHOUSE_ENV) or WAREHOUSE_TARGETS[0]).strip().lower()
-    if value not in WAREHOUSE_TARGETS:
-        raise ValueError(
-            f"{WAREHOUSE_ENV}={value!r}: expected one of {', '.join(WAREHOUSE_TARGETS)}"
-        )
-    return value
-
-
-def duckdb_memory_limit() -> str:
-    """DuckDB's memory limit for the pipeline's writers (``load``, ``dbt build``). DuckDB
-    spills to temporary files beyond it; its own default (80% of RAM) is not for a worker
-    shared with other tasks."""
-    return os.environ.get("SMARTCITY_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
-
-
-def dbt_project_dir() -> Path:
-    return Path(os.environ.get("SMARTCITY_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
+    return settings.data_dir()
 
 
 def published_path(root: Path | None = None) -> Path:
@@ -54,3 +32,14 @@ def run_key(run_id: str) -> str:
 
 def build_path(run_id: str, root: Path | None = None) -> Path:
     return (root or data_dir()) / "build" / f"{run_key(run_id)}.duckdb"
+
+
+def landed_manifests(data_dir: Path, source_ids: list[str]) -> list[dict[str, Any]]:
+    """The manifest of every landed slice of ``source_ids``, with its directory (``_dir``)."""
+    manifests = []
+    for source_id in source_ids:
+        for path in sorted((data_dir / "raw" / source_id).glob(f"*/*/{MANIFEST_NAME}")):
+            manifests.append(
+                json.loads(path.read_text(encoding="utf-8")) | {"_dir": str(path.parent)}
+            )
+    return manifests

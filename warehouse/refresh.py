@@ -2,12 +2,15 @@
 
 The DAG's tasks call these one by one; tests and benchmarks call them without Airflow.
 Every step is idempotent: running it again with the same input gives the same result.
+The dicts are the typed run state of ``warehouse.state`` (``to_dict`` / ``from_dict``);
+the steps from ``load`` on call the warehouse target the settings choose
+(``warehouse.targets``) and never ask which one it is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,12 +19,14 @@ from typing import Any
 from extract import landing, target_areas
 from extract.catalogue import load_catalogue
 from extract.errors import FetchError
-from extract.http_client import make_session
+from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
-from extract.slices import DOWNLOADED, NO_DATA, extract_slice
+from extract.slices import extract_slice
+from extract.status import FetchStatus
+from smartcity import settings
 from warehouse import paths
-
-FAILED, STALE = "failed", "stale"
+from warehouse.state import BuildResult, GatedBuild, LoadResult, PlanBatch
+from warehouse.targets import target_from_settings
 
 
 def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -38,14 +43,13 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
         slices, key=lambda s: (s.source_id, s.period)
     ):
         members = list(group)
-        batches.append(
-            {
-                "source_id": source_id,
-                "period": period,
-                "provinces": sorted({s.province for s in members if s.province}),
-                "slices": [s.as_dict() for s in members],  # provinces, offices or feeds
-            }
+        batch = PlanBatch(
+            source_id=source_id,
+            period=period,
+            provinces=sorted({s.province for s in members if s.province}),
+            slices=[s.as_dict() for s in members],  # provinces, offices or feeds
         )
+        batches.append(batch.to_dict())
     return batches
 
 
@@ -70,13 +74,13 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
                 **slc.as_dict(),
                 "slice_key": slc.key,
                 "url": exc.url,
-                "status": FAILED,
+                "status": FetchStatus.FAILED,
                 "error": str(exc),
                 "rows": 0,
                 "bytes": 0,
             }
 
-    workers = int(os.environ.get("SMARTCITY_HTTP_CONCURRENCY", 4))
+    workers = settings.http_concurrency()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         items = batch.get("slices") or [
             {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
@@ -98,43 +102,43 @@ def record(
     root = data_dir or paths.data_dir()
     outcomes = [outcome for batch in batches for outcome in batch]
     for outcome in outcomes:
-        if outcome["status"] == FAILED:
+        if outcome["status"] == FetchStatus.FAILED:
             landed = landing.read_manifest(
                 landing.slice_dir(
                     root, outcome["source_id"], outcome["period"], outcome["slice_key"]
                 )
             )
             if landed and landed.get("parquet"):
-                outcome["status"] = STALE
+                outcome["status"] = FetchStatus.STALE
     fetch_log.write(root, run_id, outcomes)
     reason = changes.rebuild_reason(root, outcomes)
     return {
         "run_id": run_id,
         "changed": reason is not None,
         "reason": reason or "every slice is unchanged since the published release: no new release",
-        "stale_sources": sorted({o["source_id"] for o in outcomes if o["status"] == STALE}),
+        "stale_sources": sorted(
+            {o["source_id"] for o in outcomes if o["status"] == FetchStatus.STALE}
+        ),
         "missing": sorted(
             {
                 (o["source_id"], o["province"], o["period"])
                 for o in outcomes
-                if o["status"] == FAILED
+                if o["status"] == FetchStatus.FAILED
             }
         ),
         "overdue": [f.message() for f in freshness.check(root) if f.overdue],
-        "downloaded": sum(1 for o in outcomes if o["status"] == DOWNLOADED),
+        "downloaded": sum(1 for o in outcomes if o["status"] == FetchStatus.DOWNLOADED),
         "bytes": sum(o.get("bytes") or 0 for o in outcomes),
     }
 
 
 def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
-    """Load every landed slice into a fresh build file, with this run's source status."""
+    """Load every landed slice into a fresh build, with this run's source status."""
     from warehouse import fetch_log
-    from warehouse.load import load_raw
 
     root = data_dir or paths.data_dir()
     outcomes = fetch_log.read_run(root, run_id)
-    build = paths.build_path(run_id, root)
-    counts = load_raw(build, root, fetch_log=outcomes)
+    result = target_from_settings().load(run_id, root, outcomes)
     # The gate's coverage check is per province and month of mart_area_ageing: the
     # province-sliced population-by-age sources only.
     catalogue = load_catalogue()
@@ -146,71 +150,47 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
         and catalogue[o["source_id"]].parser == "dopa_statpop"
     ]
     landed = {
-        (o["province"], o["period"]) for o in outcomes if o["status"] not in {NO_DATA, FAILED}
+        (o["province"], o["period"])
+        for o in outcomes
+        if o["status"] not in {FetchStatus.NO_DATA, FetchStatus.FAILED}
     }
-    info = {
-        "run_id": run_id,
-        "build_path": str(build),
-        "raw_rows": counts,
-        "requested": sorted(landed),
-        "no_data": sorted(
-            {(o["province"], o["period"]) for o in outcomes if o["status"] in {NO_DATA, FAILED}}
-            - landed
-        ),
+    missing = {
+        (o["province"], o["period"])
+        for o in outcomes
+        if o["status"] in {FetchStatus.NO_DATA, FetchStatus.FAILED}
     }
-    if paths.warehouse_target() == "postgres":  # the build file becomes PostgreSQL schemas
-        from warehouse import postgres_refresh
-
-        return postgres_refresh.load(info)
-    return info
+    result = dataclasses.replace(result, requested=sorted(landed), no_data=sorted(missing - landed))
+    return result.to_dict()
 
 
 def build(info: dict[str, Any]) -> dict[str, Any]:
-    if info.get("warehouse") == "postgres":
-        from warehouse import postgres_refresh
-
-        return postgres_refresh.build(info)
-    from warehouse.dbt_build import run_dbt_build
-
-    outcome = run_dbt_build(Path(info["build_path"]), run_id=info["run_id"])
-    return {**info, "dbt": outcome.as_dict()}
+    """The one ``dbt build`` into the run's build."""
+    return target_from_settings().build(LoadResult.from_dict(info)).to_dict()
 
 
 def gate(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any]:
-    if info.get("warehouse") == "postgres":
-        from warehouse import postgres_refresh
-
-        return postgres_refresh.gate(info, data_dir)
-    from expectations.gate import run_quality_gate
+    """The quality gate on the build's marts; raises ``QualityGateError`` on a blocking failure."""
+    from expectations.gate import validate_marts
 
     root = data_dir or paths.data_dir()
-    previous = paths.published_path(root)
-    result = run_quality_gate(
-        Path(info["build_path"]),
-        run_id=info["run_id"],
-        requested=[tuple(p) for p in info["requested"]],
-        no_data=[tuple(p) for p in info["no_data"]],
-        previous_release=previous if previous.exists() else None,
-        docs_dir=root / "docs",
-    )
-    return {**info, "quality_gate": result.as_dict()}
+    built = BuildResult.from_dict(info)
+    with target_from_settings().gate_io(built, root) as io:
+        result = validate_marts(
+            io.marts,
+            run_id=built.load.run_id,
+            requested=built.load.requested,
+            no_data=built.load.no_data,
+            previous_release=io.previous,
+            docs_dir=root / "docs",
+            write_results=io.write_results,
+        )
+    return GatedBuild(build=built, quality_gate=result.as_dict()).to_dict()
 
 
 def publish(info: dict[str, Any], data_dir: Path | None = None) -> dict[str, Any]:
-    if info.get("warehouse") == "postgres":
-        from warehouse import postgres_refresh
-
-        return postgres_refresh.publish(info, data_dir)
-    from warehouse.publish import publish as publish_release
-
-    release = publish_release(
-        Path(info["build_path"]),
-        data_dir or paths.data_dir(),
-        run_id=info["run_id"],
-        dbt=info["dbt"],
-        quality_gate=info["quality_gate"],
-    )
-    return {k: release[k] for k in ("release_id", "run_id", "published_at", "path", "sources")}
+    """Publish a build that passed the gate."""
+    gated = GatedBuild.from_dict(info)
+    return target_from_settings().publish(gated, data_dir or paths.data_dir()).to_dict()
 
 
 def source_ids() -> list[str]:

@@ -1,0 +1,1 @@
+"""HTTP access to the publishers: the one client (``client``) and CKAN look-ups (``ckan``)."""

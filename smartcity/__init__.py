@@ -1,0 +1,1 @@
+"""Project-wide configuration of the Smart City Planning Warehouse (``smartcity.settings``)."""
