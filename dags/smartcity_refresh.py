@@ -28,6 +28,8 @@ SOURCE_IDS = (
     "rtddi_road_deaths",
     "electricity_sales",
     "nso_household_income",
+    "dopa_households",
+    "dopa_vital_events",
 )
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")

@@ -78,6 +78,7 @@ ALERT_SLACK_CONN = "SMARTCITY_ALERT_SLACK_CONN"
 MODELLED_BODIES = "SMARTCITY_MODELLED_BODIES"
 PLAN_TARGETS = "SMARTCITY_PLAN_TARGETS"
 DEFAULT_PLAN_TARGETS_NAME = "plan_targets.yml"  # in the data directory
+TARGET_AREAS = "SMARTCITY_TARGET_AREAS"
 
 
 def _get(name: str, env: Mapping[str, str] | None) -> str | None:
@@ -182,6 +183,13 @@ def plan_targets_file(env: Mapping[str, str] | None = None) -> Path | None:
     used when it exists (absent: no local targets)."""
     value = _get(PLAN_TARGETS, env)
     return Path(value.strip()).expanduser() if value and value.strip() else None
+
+
+def target_areas_path(env: Mapping[str, str] | None = None) -> Path:
+    """The smart-city target-area file (``SMARTCITY_TARGET_AREAS``); default the shipped
+    ``extract/reference/target_areas.yml`` (docs/target_areas.md)."""
+    value = _get(TARGET_AREAS, env)
+    return Path(value) if value else project_dir() / "extract" / "reference" / "target_areas.yml"
 
 
 def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:

@@ -1,5 +1,5 @@
 -- Every population indicator in the catalogue appears in mart_area_indicators once the
--- mart has any rows, so the catalogue and the model's indicator list stay in step.
+-- mart has any population-by-age rows, so the catalogue and the model's indicator list stay in step.
 
 with
 
@@ -21,7 +21,7 @@ final as (
     from catalogue
     where
         catalogue.source_id = 'dopa_population'
-        and exists (select 1 from indicators)
+        and exists (select 1 from indicators where indicators.source_id like 'dopa_population%')
         and not exists (
             select 1
             from indicators

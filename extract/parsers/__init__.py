@@ -32,6 +32,8 @@ REGISTRY: dict[str, str] = {
     "rtddi_road_deaths": "extract.parsers.rtddi",
     "electricity_sales": "extract.parsers.electricity_sales",
     "nso_household_income": "extract.parsers.nso_income",
+    "dopa_house": "extract.parsers.dopa_house",
+    "dopa_vital_events": "extract.parsers.dopa_vital_events",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),

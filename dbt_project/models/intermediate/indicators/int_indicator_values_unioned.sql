@@ -38,6 +38,12 @@ income_indicators as (
 
 ),
 
+household_indicators as (
+
+    select * from {{ ref('int_household_indicators_computed') }}
+
+),
+
 unioned as (
 
     select * from population_indicators
@@ -49,6 +55,8 @@ unioned as (
     select * from electricity_indicators
     union all
     select * from income_indicators
+    union all
+    select * from household_indicators
 
 ),
 
