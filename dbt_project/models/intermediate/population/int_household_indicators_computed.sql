@@ -1,8 +1,9 @@
 -- The household, density, municipal-share and vital-event indicators per area and year
 -- (period = 31 December), computed from the summed counts of fct_population_households
 -- and fct_vital_events (a target area's ratio is its summed numerator over its summed
--- denominator, never an average of its members' ratios). Undefined values (zero or
--- unknown denominator) are left out.
+-- denominator, never an average of its members' ratios). value = multiplier *
+-- numerator / denominator (indicator_catalogue.multiplier); natural_increase is a count
+-- (no denominator). Undefined values (zero or unknown denominator) are left out.
 
 with
 
@@ -30,7 +31,11 @@ household_values as (
         households.area_code,
         households.period,
         indicator.indicator_code,
-        indicator.value,
+        case
+            when indicator.denominator > 0 then indicator.numerator / indicator.denominator
+        end as value,
+        indicator.numerator,
+        indicator.denominator,
         'dopa_households' as source_id,
         households.is_modelled,
         households.is_stale,
@@ -42,23 +47,20 @@ household_values as (
         values
         (
             'persons_per_household',
-            case
-                when households.households > 0
-                    then households.population_total / households.households
-            end
+            households.population_total,
+            nullif(households.households, 0)
         ),
         (
             'population_density',
-            case when areas.area_km2 > 0 then households.population_total / areas.area_km2 end
+            households.population_total,
+            case when areas.area_km2 > 0 then areas.area_km2 end
         ),
         (
             'municipal_population_share',
-            case
-                when households.population_total > 0
-                    then households.population_municipal / households.population_total
-            end
+            households.population_municipal,
+            nullif(households.population_total, 0)
         )
-    ) as indicator (indicator_code, value)
+    ) as indicator (indicator_code, numerator, denominator)
 
 ),
 
@@ -68,7 +70,14 @@ event_values as (
         events.area_code,
         events.period,
         indicator.indicator_code,
-        indicator.value,
+        case
+            when indicator.denominator is null and indicator.indicator_code = 'natural_increase'
+                then indicator.numerator
+            when indicator.denominator > 0
+                then indicator.multiplier * indicator.numerator / indicator.denominator
+        end as value,
+        indicator.numerator,
+        indicator.denominator,
         'dopa_vital_events,dopa_households' as source_id,
         events.is_modelled or coalesce(households.is_modelled, false) as is_modelled,
         events.is_stale or coalesce(households.is_stale, false) as is_stale,
@@ -81,29 +90,16 @@ event_values as (
             and events.period = households.period
     cross join lateral (
         values
-        (
-            'crude_birth_rate',
-            case
-                when households.population_total > 0
-                    then 1000.0 * events.births / households.population_total
-            end
-        ),
-        (
-            'crude_death_rate',
-            case
-                when households.population_total > 0
-                    then 1000.0 * events.deaths / households.population_total
-            end
-        ),
-        ('natural_increase', cast(events.births - events.deaths as double precision)),
+        ('crude_birth_rate', 1000.0, events.births, households.population_total),
+        ('crude_death_rate', 1000.0, events.deaths, households.population_total),
+        ('natural_increase', 1.0, events.births - events.deaths, null),
         (
             'net_migration_rate',
-            case
-                when households.population_total > 0
-                    then 1000.0 * (events.moves_in - events.moves_out) / households.population_total
-            end
+            1000.0,
+            events.moves_in - events.moves_out,
+            households.population_total
         )
-    ) as indicator (indicator_code, value)
+    ) as indicator (indicator_code, multiplier, numerator, denominator)
 
 ),
 
@@ -122,6 +118,8 @@ final as (
         cast(period as date) as period,
         cast(indicator_code as varchar) as indicator_code,
         cast(value as double precision) as value,
+        cast(numerator as double precision) as numerator,
+        cast(denominator as double precision) as denominator,
         cast(source_id as varchar) as source_id,
         cast(is_modelled as boolean) as is_modelled,
         cast(is_stale as boolean) as is_stale,
