@@ -32,6 +32,8 @@ SOURCE_IDS = (
     "dlt_new_registrations",
     "dopa_stat_yearly",
     "dopa_age_yearly",
+    "dopa_households",
+    "dopa_vital_events",
 )
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations import policy
+from expectations import households, policy
 from expectations.readers import DuckDBFileReader, MartReader, connection_columns
 from expectations.results import DEFAULT_SCOPE, CheckOutcome, format_value
 from expectations.suites import MartSpec
@@ -620,4 +620,5 @@ def totals_reconcile(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome]:
             outcomes += country_adds_up_to_provinces(mart, frames[mart], dim_area)
     if VEHICLES in frames and MOBILITY in frames:
         outcomes += vehicle_classes_add_up_to_fleet(frames[VEHICLES], frames[MOBILITY])
+    outcomes += households.checks(frames)
     return outcomes

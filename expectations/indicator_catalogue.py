@@ -29,14 +29,15 @@ class Indicator:
         """(min, max) a value must lie in, from the unit; None for an open bound.
 
         A ``fraction`` is a share in [0, 1]; a ``fractional change`` is at least -1; a
-        number of ``days`` (between two dates) may have either sign; every other unit
+        number of ``days`` (between two dates) and a ``net ...`` quantity (births minus
+        deaths, moves in minus moves out) may have either sign; every other unit
         (persons, vehicles, kWh, baht, rates) is a non-negative quantity.
         """
         if self.unit == "fraction":
             return 0.0, 1.0
         if self.unit.startswith("fractional change"):
             return -1.0, None
-        if self.unit == "days":
+        if self.unit == "days" or self.unit.startswith("net "):
             return None, None
         return 0.0, None
 

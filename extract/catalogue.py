@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-SLICINGS = ("province", "office", "national")
+SLICINGS = ("province", "office", "province_offices", "national")
 # Named groups a CKAN resource pattern uses to say which period a resource holds
 # (``month`` goes with ``be_year``: a file name with the year and month apart).
 PERIOD_GROUPS = ("be_date", "be_month", "be_year", "be_yy")
@@ -86,6 +86,11 @@ class Feed:
     verified_note: str | None = None
     # the feed's own default vintages (a feed whose files exist for some years only)
     default_periods: tuple[str, ...] = ()
+    # Several requests per slice: ``parts`` (name -> template, answers parsed together) or,
+    # for ``province_offices``, a ``discovery_template`` whose answer lists the offices
+    # that ``url_template`` is then asked for.
+    parts: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    discovery_template: str | None = None
 
     @property
     def access(self) -> str:
@@ -106,6 +111,26 @@ class Feed:
             resource=self.datastore_resource,
         )
         return self.publisher.base_url + path
+
+    def _build(
+        self, template: str, *, period: str, province: str | None, office: str | None = None
+    ) -> str:
+        path = template.format(
+            province=province, office=office, yymm=period_to_yymm(period), package=self.ckan_package
+        )
+        return self.publisher.base_url + path
+
+    def discovery_url(self, *, period: str, province: str) -> str:
+        """The request whose answer lists a province's registration offices."""
+        assert self.discovery_template
+        return self._build(self.discovery_template, period=period, province=province)
+
+    def part_urls(self, *, period: str, province: str | None) -> dict[str, str]:
+        """The named requests of a multi-part slice."""
+        return {
+            name: self._build(template, period=period, province=province)
+            for name, template in self.parts.items()
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +208,7 @@ def _feed(
     return Feed(
         id=feed_id,
         publisher=publisher,
-        url_template=spec["url_template"],
+        url_template=spec.get("url_template", ""),
         format=fmt,
         expect=spec.get("expect", DEFAULT_EXPECT.get(fmt, fmt)),
         encoding=spec.get("encoding", "utf-8"),
@@ -196,6 +221,8 @@ def _feed(
         verified=verified,
         verified_note=spec.get("verified_note"),
         default_periods=tuple(spec.get("feed_default_periods") or ()),
+        parts={str(k): str(v) for k, v in (spec.get("parts") or {}).items()},
+        discovery_template=spec.get("discovery_template"),
     )
 
 
@@ -211,7 +238,18 @@ def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publish
     )
     if slicing != "national" and len(feeds) > 1:
         raise ValueError(f"{source_id}: only national sources may have several feeds")
-    provinces = entry.get("default_provinces", "all" if slicing == "province" else [])
+    if slicing == "province_offices" and not (
+        feeds[0].discovery_template and "{office}" in feeds[0].url_template
+    ):
+        raise ValueError(
+            f"{source_id}: a province_offices source needs discovery_template and a "
+            "url_template with {office}"
+        )
+    if not feeds[0].url_template and not feeds[0].parts:
+        raise ValueError(f"{source_id}: url_template or parts is required")
+    provinces = entry.get(
+        "default_provinces", "all" if slicing in ("province", "province_offices") else []
+    )
     first = feeds[0].publisher
     return Source(
         id=source_id,

@@ -56,7 +56,9 @@ def source_slices(source: Source, period: str, provinces: list[str] | None) -> l
         feeds = [feed.id for feed in source.feeds] if source.multi_feed else [None]
         return [Slice(source.id, None, period, feed=feed) for feed in feeds]
     chosen = provinces or source.default_provinces
-    if source.slicing == "province":
+    if source.slicing in ("province", "province_offices"):
+        # province_offices: one slice per province, whose extraction discovers the
+        # province's registration offices (action 193) and asks each of them (194).
         return [Slice(source.id, province, period) for province in chosen]
     return [
         Slice(source.id, province, period, office=office)

@@ -86,6 +86,7 @@ MODELLED_BODIES = "SMARTCITY_MODELLED_BODIES"
 PLAN_TARGETS = "SMARTCITY_PLAN_TARGETS"
 DEFAULT_PLAN_TARGETS_NAME = "plan_targets.yml"  # in the data directory
 SUBDISTRICTS_PATH = "SMARTCITY_SUBDISTRICTS_PATH"
+TARGET_AREAS = "SMARTCITY_TARGET_AREAS"
 
 
 def _get(name: str, env: Mapping[str, str] | None) -> str | None:
@@ -226,6 +227,13 @@ def subdistricts_path(env: Mapping[str, str] | None = None) -> Path:
     if value and value.strip():
         return Path(value.strip())
     return project_dir() / "extract" / "reference" / "dopa_subdistricts.csv"
+
+
+def target_areas_path(env: Mapping[str, str] | None = None) -> Path:
+    """The smart-city target-area file (``SMARTCITY_TARGET_AREAS``); default the shipped
+    ``extract/reference/target_areas.yml`` (docs/target_areas.md)."""
+    value = _get(TARGET_AREAS, env)
+    return Path(value) if value else project_dir() / "extract" / "reference" / "target_areas.yml"
 
 
 def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:

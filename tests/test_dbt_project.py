@@ -79,6 +79,23 @@ OTHER_RAW_TABLES = {
         "entry_number integer, area_code varchar, indicator_code varchar, baseline_period varchar, "
         "target_value double, target_period varchar, source varchar"
     ),
+    "dopa_households": (
+        "row_kind varchar, area_code varchar, registration_office varchar, district_code varchar, "
+        "province_code varchar, period date, population_male bigint, population_female bigint, "
+        f"population_total bigint, households bigint, houses_total bigint, {PROVENANCE_COLUMNS}"
+    ),
+    "dopa_vital_events": (
+        "area_code varchar, period date, event varchar, male bigint, female bigint, total bigint, "
+        f"source_rows integer, {PROVENANCE_COLUMNS}"
+    ),
+    "target_areas": (
+        "target_area_code varchar, name_th varchar, name_en varchar, province_code varchar, "
+        "membership_basis varchar, note varchar, source varchar"
+    ),
+    "target_area_members": (
+        "target_area_code varchar, member_code varchar, member_level varchar, "
+        "membership_basis varchar"
+    ),
 }
 
 # A tiny made-up province (96) with all nationalities, flagged as modelled: 200 persons,
@@ -352,8 +369,8 @@ def test_build_runs_every_model_test_and_unit_test(built):
     for r in results:
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    assert kinds.get("seed") == 9
-    assert kinds.get("model") == 66
+    assert kinds.get("seed") == 13
+    assert kinds.get("model") == 75
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 200
 
@@ -384,7 +401,7 @@ def test_schemas_and_mart_columns_are_the_contract(built):
         for node in built["manifest"]["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 21
+    assert len(marts) == 24
     for node in marts:
         assert node["contract"]["enforced"], node["name"]
         table_columns = query(built["path"], f"describe marts.{node['name']}")
@@ -471,10 +488,13 @@ def test_dim_area_has_country_provinces_and_districts(built):
         "country": 1,
         "province": 77,
         "district": 928,
-    }
+        "subdistrict": 7458,  # 7,436 current + 22 former
+        "municipality": 1555,  # 1,554 current + 1 former
+    }  # no target area: raw.target_areas is empty in this build
     rows = query(
         built["path"],
-        "select * from marts.dim_area where area_code in ('TH', '91', '9101') order by area_code",
+        "select * exclude (area_km2, municipality_type, is_current) from marts.dim_area "
+        "where area_code in ('TH', '91', '9101') order by area_code",
     )
     assert rows == [
         {
@@ -553,9 +573,9 @@ def test_indicators_carry_units_and_labels_from_the_catalogue(built):
     ]
     assert {r["quality_status"] for r in country} == {"partial_scope"}
     assert {r["source_id"] for r in country} == {"dopa_population,dopa_population_thai"}
-    # 10 of the 33 catalogued indicators outside governance; fetched 8 days after Sep 2026
+    # 10 of the 40 catalogued indicators outside governance; fetched 8 days after Sep 2026
     governance = {r["indicator_code"]: r["value"] for r in rows if r["area_code"] == "91"}
-    assert governance["data_coverage_share"] == pytest.approx(10 / 33)
+    assert governance["data_coverage_share"] == pytest.approx(10 / 40)
     assert governance["data_freshness_days"] == 8
 
 
@@ -587,7 +607,7 @@ def test_empty_sources_build_empty_marts(built):
         built["path"],
         "select count(*) as n, count(*) filter (where has_value) as with_value from meta.coverage",
     )[0]
-    assert coverage == {"n": 10 * 35, "with_value": 10 * 12}
+    assert coverage == {"n": 10 * 42, "with_value": 10 * 12}
 
 
 # ---------------------------------------------------------------- fast checks

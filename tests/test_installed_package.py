@@ -78,7 +78,8 @@ def test_wheel_holds_the_product_packages_only(installed):
     assert not [n for n in names if Path(n).name.startswith("build_") or n.endswith(".json")]
     assert "extract/sources.yml" in names
     assert {"extract/reference/dopa_registration_offices.csv",
-            "extract/reference/province_name_variants.csv"} <= set(names)
+            "extract/reference/province_name_variants.csv",
+            "extract/reference/target_areas.yml"} <= set(names)
 
 
 def test_refresh_from_the_installed_package_publishes_a_release(installed):

@@ -119,3 +119,34 @@ def test_plan_step_and_check_conf_refuse_a_bad_file_before_any_request(
     assert "entry 1 (area_code '9999'" in capsys.readouterr().err
     monkeypatch.setenv(plan_targets.PLAN_TARGETS_ENV, str(EXAMPLE))
     assert refresh.plan({"sources": ["dopa_population"], "provinces": ["91"]})
+
+
+@pytest.mark.parametrize("area_code", ["910101", "9199", "4099", "SC02", "TH"])
+def test_every_level_of_dim_area_is_accepted(tmp_path, area_code):
+    """Sub-districts and municipalities (reference seeds) and target areas (the target-area
+    file) are areas a plan can set a target for."""
+    entry = GOOD_ENTRY.replace('area_code: "91"', f'area_code: "{area_code}"')
+    assert [t.area_code for t in load_targets(write(tmp_path, "targets:\n" + entry))] == [area_code]
+
+
+def test_target_area_codes_come_from_the_target_areas_file(tmp_path, monkeypatch):
+    areas = tmp_path / "areas.yml"
+    areas.write_text(
+        "target_areas:\n"
+        "  - code: LOCAL1\n"
+        '    name_th: "พื้นที่ทดลอง"\n'
+        '    name_en: "Trial area"\n'
+        "    province: null\n"
+        "    membership_basis: unmapped\n"
+        "    members: []\n"
+        '    note: "Boundary not yet drawn."\n'
+        '    source: "City plan"\n',
+        encoding="utf-8",
+    )
+    path = write(tmp_path, "targets:\n" + GOOD_ENTRY.replace('area_code: "91"', 'area_code: "LOCAL1"'))
+    with pytest.raises(PlanTargetsError, match="unknown area_code 'LOCAL1'"):
+        load_targets(path)
+    monkeypatch.setenv("SMARTCITY_TARGET_AREAS", str(areas))
+    assert [t.area_code for t in load_targets(path)] == ["LOCAL1"]
+    with pytest.raises(PlanTargetsError, match="unknown area_code 'SC02'"):
+        load_targets(write(tmp_path, "targets:\n" + GOOD_ENTRY.replace('area_code: "91"', 'area_code: "SC02"')))

@@ -360,3 +360,49 @@ def test_pre_elderly_indicators(built):
     assert indicator_value(built, "91", period, "pop_50_59")["value"] == pop_50_59
     ratio = indicator_value(built, "91", period, "pre_elderly_per_100_elderly")["value"]
     assert math.isclose(ratio, 100 * pop_50_59 / pop_60_plus)
+
+
+def test_household_levels_are_benchmarked_from_their_counts(built):
+    """Satun's 2017 households: sub-districts, municipalities and districts are compared
+    within the province (and sub-districts within their district); every value of the
+    household and vital-event indicators is multiplier * numerator / denominator."""
+    period = dt.date(2017, 12, 31)
+    groups = rows_of(built, """
+        select area_level, peer_group, peer_group_key, max(peer_count) as peers
+        from marts.mart_area_benchmarks
+        where indicator_code = 'persons_per_household' and period = ?
+        group by all
+    """, [period])  # fmt: skip
+    kinds = {(r["area_level"], r["peer_group"]) for r in groups}
+    assert {("province", "all_provinces"), ("district", "district_in_province"),
+            ("subdistrict", "subdistrict_in_province"), ("subdistrict", "subdistrict_in_district"),
+            ("municipality", "municipality_in_province")} <= kinds  # fmt: skip
+    counts = {
+        r["area_level"]: r["n"]
+        for r in rows_of(built, """
+            select area_level, count(*) as n from marts.fct_population_households
+            where period = ? and households > 0 and area_level in ('district', 'subdistrict', 'municipality')
+            group by all
+        """, [period])  # fmt: skip
+    }
+    for level in ("district", "subdistrict", "municipality"):
+        (row,) = [r for r in groups if r["peer_group"] == f"{level}_in_province"]
+        assert (row["peer_group_key"], row["peers"]) == ("91", counts[level])
+    (satun,) = rows_of(built, """
+        select b.value, f.population_total, f.households from marts.mart_area_benchmarks b
+        join marts.fct_population_households f on f.area_code = b.area_code and f.period = b.period
+        where b.area_code = '91' and b.indicator_code = 'persons_per_household' and b.period = ?
+          and b.peer_group = 'all_provinces'
+    """, [period])  # fmt: skip
+    assert satun["value"] == pytest.approx(satun["population_total"] / satun["households"])
+    multipliers = {code: float(row["multiplier"]) for code, row in catalogue().items()}
+    values = rows_of(built, """
+        select indicator_code, value, numerator, denominator from intermediate.int_indicator_values_unioned
+        where indicator_code in ('persons_per_household', 'population_density', 'municipal_population_share',
+                                 'crude_birth_rate', 'crude_death_rate', 'natural_increase', 'net_migration_rate')
+    """)  # fmt: skip
+    assert {r["indicator_code"] for r in values} >= {"persons_per_household", "crude_birth_rate",
+                                                     "natural_increase", "municipal_population_share"}  # fmt: skip
+    for r in values:
+        expected = r["numerator"] if r["denominator"] is None else r["numerator"] / r["denominator"]
+        assert r["value"] == pytest.approx(multipliers[r["indicator_code"]] * expected), r

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from extract import target_areas
 from extract.errors import RunConfigError
 from smartcity import settings
 
@@ -75,12 +76,14 @@ def _seed_codes(name: str, column: str) -> set[str]:
 
 
 def known_area_codes() -> set[str]:
-    """Codes of every area in ``marts.dim_area``: 'TH' and the area reference seeds
-    (``ref_*.csv`` with an ``area_code`` column: provinces, districts and any further
-    level added to the reference)."""
+    """Codes of every area in ``marts.dim_area``: 'TH', the area reference seeds
+    (``ref_*.csv`` with an ``area_code`` column: provinces, districts, sub-districts,
+    municipalities and any further level added to the reference) and the target areas of
+    the target-area file (``SMARTCITY_TARGET_AREAS``, validated by ``extract.target_areas``)."""
     codes = {"TH"}
     for path in sorted((settings.dbt_project_dir() / "seeds").glob("ref_*.csv")):
         codes |= _seed_codes(path.name, "area_code")
+    codes |= {area.code for area in target_areas.load()}
     return codes
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from extract import landing
+from extract import landing, target_areas
 from extract.catalogue import load_catalogue
 from extract.errors import FetchError, naming_full_disk
 from extract.http.client import make_session
@@ -40,6 +40,7 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
     from warehouse.plan_targets import load_targets
 
     slices = plan_slices(conf)
+    target_areas.load()  # a bad target-area file is refused before any request
     load_targets()  # validated now, so a bad file stops the run before any request
     batches = []
     for (source_id, period), group in itertools.groupby(
@@ -144,12 +145,15 @@ def load(run_id: str, data_dir: Path | None = None) -> dict[str, Any]:
     root = data_dir or paths.data_dir()
     outcomes = fetch_log.read_run(root, run_id)
     result = target_from_settings().load(run_id, root, outcomes)
-    # The gate's coverage check is per province and month: province-sliced sources only.
+    # The gate's coverage check is per province and month of mart_area_ageing: the
+    # province-sliced population-by-age sources only.
     catalogue = load_catalogue()
     outcomes = [
         o
         for o in outcomes
-        if o["source_id"] in catalogue and catalogue[o["source_id"]].slicing == "province"
+        if o["source_id"] in catalogue
+        and catalogue[o["source_id"]].slicing == "province"
+        and catalogue[o["source_id"]].parser == "dopa_statpop"
     ]
     landed = {
         (o["province"], o["period"])

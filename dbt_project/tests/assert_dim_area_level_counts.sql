@@ -1,14 +1,16 @@
--- dim_area holds exactly one country, 77 provinces and 928 districts.
+-- dim_area holds exactly one country, 77 provinces, 928 districts, 7,436 current
+-- sub-districts (+ 22 former ones that the 2017/2018 figures still name), 1,554
+-- municipal registration offices (+ 1 former one, 3889 Wisit, in the 2017/2018 figures), and one row per area of the target-area file.
 
 with
 
 area_levels as (
 
     select
-        area_level,
+        area_level || case when is_current then '' else ':former' end as area_level,
         count(*) as n_areas
     from {{ ref('dim_area') }}
-    group by area_level
+    group by all
 
 ),
 
@@ -19,8 +21,21 @@ expected as (
         expected_levels.n_areas
     from
         (
-            values ('country', 1), ('province', 77), ('district', 928)
+            values
+            ('country', 1),
+            ('province', 77),
+            ('district', 928),
+            ('subdistrict', 7436),
+            ('subdistrict:former', 22),
+            ('municipality', 1554),
+            ('municipality:former', 1)
         ) as expected_levels (area_level, n_areas)
+    union all
+    select
+        'target_area' as area_level,
+        count(*) as n_areas
+    from {{ source('pipeline', 'target_areas') }}
+    having count(*) > 0
 
 ),
 

@@ -36,6 +36,8 @@ REGISTRY: dict[str, str] = {
     "dlt_new_registrations": "extract.parsers.dlt_new_registrations",
     "dopa_stat_yearly": "extract.parsers.dopa_stat_yearly",
     "dopa_age_yearly": "extract.parsers.dopa_age_yearly",
+    "dopa_house": "extract.parsers.dopa_house",
+    "dopa_vital_events": "extract.parsers.dopa_vital_events",
 }
 PROVENANCE_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
     ("is_modelled", pa.bool_()),

@@ -12,5 +12,8 @@
         'ageing_index',
         'pop_50_59',
         'pre_elderly_per_100_elderly',
+        'population_density',
+        'persons_per_household',
+        'municipal_population_share',
     ],
 ) }}

@@ -6,5 +6,9 @@
     [
         'population_total',
         'sex_ratio',
+        'crude_birth_rate',
+        'crude_death_rate',
+        'natural_increase',
+        'net_migration_rate',
     ],
 ) }}

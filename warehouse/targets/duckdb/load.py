@@ -91,6 +91,37 @@ def _orphan_releases(data_dir: Path) -> list[Path]:
     return [p for p in files if p.stem not in known and not p.samefile(published)]
 
 
+TARGET_AREA_COLUMNS = {
+    "target_area_code": pa.string(),
+    "name_th": pa.string(),
+    "name_en": pa.string(),
+    "province_code": pa.string(),
+    "membership_basis": pa.string(),
+    "note": pa.string(),
+    "source": pa.string(),
+}
+TARGET_AREA_MEMBER_COLUMNS = {
+    "target_area_code": pa.string(),
+    "member_code": pa.string(),
+    "member_level": pa.string(),
+    "membership_basis": pa.string(),
+}
+
+
+def _target_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """``raw.target_areas`` and ``raw.target_area_members`` from the target-area file."""
+    from extract import target_areas
+
+    areas = target_areas.load()
+    for table, rows, columns in (
+        ("target_areas", target_areas.area_rows(areas), TARGET_AREA_COLUMNS),
+        ("target_area_members", target_areas.member_rows(areas), TARGET_AREA_MEMBER_COLUMNS),
+    ):
+        con.register("incoming", pa.Table.from_pylist(rows, schema=pa.schema(list(columns.items()))))
+        con.execute(f"create table raw.{table} as select * from incoming")
+        con.unregister("incoming")
+
+
 def clean_leftovers(data_dir: Path, keep: Path | None = None) -> list[Path]:
     """Remove what killed or failed runs left: other builds, temporary files of landing
     and publishing, release files never published. Runs never overlap (one active run,
@@ -160,5 +191,6 @@ def load_raw(
         """)
         _source_status(con, source_ids, fetch_log)
         counts["plan_targets"] = plan_targets.write_raw(con, plan_targets.load_targets())
+        _target_areas(con)
         create_fetch_log_view(con, data_dir)
     return counts

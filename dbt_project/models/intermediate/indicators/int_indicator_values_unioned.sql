@@ -51,6 +51,12 @@ new_registration_indicators as (
 
 ),
 
+household_indicators as (
+
+    select * from {{ ref('int_household_indicators_computed') }}
+
+),
+
 unioned as (
 
     select * from population_indicators
@@ -66,6 +72,8 @@ unioned as (
     select * from industrial_waste_indicators
     union all
     select * from new_registration_indicators
+    union all
+    select * from household_indicators
 
 ),
 
