@@ -218,15 +218,17 @@ def plan_targets_file(env: Mapping[str, str] | None = None) -> Path | None:
     used when it exists (absent: no local targets)."""
     value = _get(PLAN_TARGETS, env)
     return Path(value.strip()).expanduser() if value and value.strip() else None
+
+
 def subdistricts_path(env: Mapping[str, str] | None = None) -> Path:
-    """``SMARTCITY_SUBDISTRICTS_PATH`` (default ``extract/reference/dopa_subdistricts.csv``
-    of the project, absent until the sub-district reference geography is built): the
-    sub-district reference table (``area_code,district_code,name_th``) the names of
-    DOPA's single-age files are mapped through; a missing file maps no sub-district."""
+    """``SMARTCITY_SUBDISTRICTS_PATH`` (default the project's sub-district seed
+    ``dbt_project/seeds/ref_subdistricts.csv``): the sub-district reference table
+    (``area_code,district_code,name_th``) the names of DOPA's single-age files are mapped
+    through; a missing file maps no sub-district."""
     value = _get(SUBDISTRICTS_PATH, env)
     if value and value.strip():
         return Path(value.strip())
-    return project_dir() / "extract" / "reference" / "dopa_subdistricts.csv"
+    return project_dir() / "dbt_project" / "seeds" / "ref_subdistricts.csv"
 
 
 def target_areas_path(env: Mapping[str, str] | None = None) -> Path:

@@ -99,7 +99,11 @@ def _subdistricts(path: Path) -> dict[str, dict[str, str]]:
         return table
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
-            table.setdefault(row["district_code"], {})[name_key(row["name_th"])] = row["area_code"]
+            names = table.setdefault(row["district_code"], {})
+            key = name_key(row["name_th"])
+            # a current sub-district wins over a former one of the same name
+            if key not in names or row.get("is_current", "true").lower() != "false":
+                names[key] = row["area_code"]
     return table
 
 
