@@ -10,7 +10,7 @@ area_levels as (
         area_level || case when is_current then '' else ':former' end as area_level,
         count(*) as n_areas
     from {{ ref('dim_area') }}
-    group by all
+    group by area_level || case when is_current then '' else ':former' end
 
 ),
 

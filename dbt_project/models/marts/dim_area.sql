@@ -201,7 +201,7 @@ final as (
         cast(name_en as varchar) as name_en,
         cast(parent_code as varchar) as parent_code,
         cast(region as varchar) as region,
-        cast(area_km2 as double) as area_km2,
+        cast(area_km2 as double precision) as area_km2,
         cast(municipality_type as varchar) as municipality_type,
         cast(is_current as boolean) as is_current
     from sized

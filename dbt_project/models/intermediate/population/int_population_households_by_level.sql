@@ -102,7 +102,7 @@ subdistricts as (
         sum(population_female) as population_female,
         sum(households) as households,
         case
-            when any_value(province_code) <> '10'
+            when max(province_code) <> '10'
                 then sum(case when is_municipal_office then population_total else 0 end)
         end as population_municipal,
         bool_or(is_modelled) as is_modelled,
@@ -121,7 +121,7 @@ districts as (
         sum(subdistricts.population_total) as population_total,
         sum(subdistricts.population_male) as population_male,
         sum(subdistricts.population_female) as population_female,
-        sum(subdistricts.households) + coalesce(any_value(unallocated.households), 0) as households,
+        sum(subdistricts.households) + coalesce(max(unallocated.households), 0) as households,
         sum(subdistricts.population_municipal) as population_municipal,
         bool_or(subdistricts.is_modelled) as is_modelled,
         false as is_partial_coverage
@@ -234,7 +234,7 @@ target_areas as (
     inner join member_counts
         on members.target_area_code = member_counts.target_area_code
     group by members.target_area_code, units.period
-    having count(*) = any_value(member_counts.n_members)
+    having count(*) = max(member_counts.n_members)
 
 ),
 

@@ -88,7 +88,7 @@ target_areas as (
     inner join provinces
         on members.member_code = provinces.area_code
     group by members.target_area_code, provinces.period
-    having count(*) = any_value(province_target_areas.n_members)
+    having count(*) = max(province_target_areas.n_members)
 
 ),
 
