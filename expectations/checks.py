@@ -381,57 +381,78 @@ def area_codes_in_dim_area(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome
 
 def districts_add_up_to_provinces(fct: pd.DataFrame, dim_area: pd.DataFrame) -> list[CheckOutcome]:
     """Blocking: per province, month and population scope, the districts of
-    ``fct_population_by_age`` add up to the province for every sex and age.
+    ``fct_population_by_age`` add up to the province for every sex and age."""
+    return parts_add_up_to_parent(fct, dim_area, part="district", parent="province")
 
-    Compared where the province and at least one of its districts are present with the
-    same scope and month. When every district of the province in ``dim_area`` is
-    present, the sums must be equal; otherwise they must not exceed the province.
+
+def subdistricts_add_up_to_districts(
+    fct: pd.DataFrame, dim_area: pd.DataFrame
+) -> list[CheckOutcome]:
+    """Blocking: per district, month and population scope, the sub-districts of
+    ``fct_population_by_age`` (DOPA's single-age files) add up to the district."""
+    return parts_add_up_to_parent(fct, dim_area, part="subdistrict", parent="district")
+
+
+def parts_add_up_to_parent(
+    fct: pd.DataFrame, dim_area: pd.DataFrame, *, part: str, parent: str
+) -> list[CheckOutcome]:
+    """Per parent area, month and population scope, the ``part`` areas of
+    ``fct_population_by_age`` add up to their parent for every sex and age.
+
+    Compared where the parent and at least one of its parts are present with the same
+    scope and month. When every current part of the parent in ``dim_area`` is present,
+    the sums must be equal; otherwise they must not exceed the parent.
     """
+    parts_name, parent_name = f"{part}s".replace("subdistricts", "sub-districts"), parent
     common = dict(
         suite=FCT,
-        check="districts add up to their province",
-        expectation="districts_add_up_to_provinces",
+        check=f"{parts_name} add up to their {parent_name}",
+        expectation=f"{part}s_add_up_to_{parent}s",
         severity=policy.severity("reconciliation"),
         columns=("population",),
     )
-    districts_of = dim_area.loc[dim_area["area_level"] == "district", ["area_code", "parent_code"]]
-    expected = districts_of.groupby("parent_code").size().rename("districts_expected")
+    of_level = dim_area[dim_area["area_level"] == part]
+    parts_of = of_level[["area_code", "parent_code"]]
+    current = (
+        of_level[of_level["is_current"].fillna(True)] if "is_current" in of_level else of_level
+    )
+    expected = current.groupby("parent_code").size().rename("parts_expected")
     cells = ["period", "population_scope", "sex", "age"]
-    parent = fct["area_code"].map(districts_of.set_index("area_code")["parent_code"])
-    districts = fct[parent.notna()].assign(parent_code=parent[parent.notna()])
-    provinces = fct[fct["area_code"].isin(set(districts_of["parent_code"]))]
-    if districts.empty or provinces.empty:
-        return [CheckOutcome(**common, success=True, element_count=0, observed="no districts")]
+    parent_code = fct["area_code"].map(parts_of.set_index("area_code")["parent_code"])
+    parts = fct[parent_code.notna()].assign(parent_code=parent_code[parent_code.notna()])
+    parents = fct[fct["area_code"].isin(set(parts_of["parent_code"]))]
+    if parts.empty or parents.empty:
+        return [CheckOutcome(**common, success=True, element_count=0, observed=f"no {parts_name}")]
     present = (
-        districts.groupby(["parent_code", "period", "population_scope"], observed=True)["area_code"]
+        parts.groupby(["parent_code", "period", "population_scope"], observed=True)["area_code"]
         .nunique()
-        .rename("districts_present")
+        .rename("parts_present")
         .reset_index()
     )
     sums = (
-        districts.groupby(["parent_code", *cells], observed=True)["population"]
+        parts.groupby(["parent_code", *cells], observed=True)["population"]
         .sum()
-        .rename("districts_population")
+        .rename("parts_population")
         .reset_index()
         .rename(columns={"parent_code": "area_code"})
     )
-    province_cells = provinces[["area_code", *cells, "population"]]
-    joined = province_cells.merge(sums, on=["area_code", *cells], how="outer")
+    parent_cells = parents[["area_code", *cells, "population"]]
+    joined = parent_cells.merge(sums, on=["area_code", *cells], how="outer")
     slice_key = ["area_code", "period", "population_scope"]
     both = (
-        province_cells[slice_key]
+        parent_cells[slice_key]
         .drop_duplicates()
         .merge(present.rename(columns={"parent_code": "area_code"}), on=slice_key, how="inner")
     )
     joined = joined.merge(both, on=slice_key, how="inner")
     joined = joined.merge(expected, left_on="area_code", right_index=True, how="left")
-    joined[["population", "districts_population"]] = joined[
-        ["population", "districts_population"]
-    ].fillna(0)
-    complete = joined["districts_present"] >= joined["districts_expected"].fillna(0)
+    joined[["population", "parts_population"]] = joined[["population", "parts_population"]].fillna(
+        0
+    )
+    complete = joined["parts_present"] >= joined["parts_expected"].fillna(0)
     bad = joined[
-        (complete & (joined["population"] != joined["districts_population"]))
-        | (~complete & (joined["districts_population"] > joined["population"]))
+        (complete & (joined["population"] != joined["parts_population"]))
+        | (~complete & (joined["parts_population"] > joined["population"]))
     ]
     n_slices = len(both)
     if bad.empty:
@@ -441,18 +462,18 @@ def districts_add_up_to_provinces(fct: pd.DataFrame, dim_area: pd.DataFrame) -> 
                 success=True,
                 element_count=n_slices,
                 unexpected_count=0,
-                observed=f"{n_slices} province slice(s) reconciled with their districts",
+                observed=f"{n_slices} {parent_name} slice(s) reconciled with their {parts_name}",
             )
         ]
     outcomes = []
     for (area, period, scope), rows in bad.groupby(slice_key, sort=True):
         first = rows.sort_values(["sex", "age"]).iloc[0]
-        relation = "!=" if first["districts_present"] >= (first["districts_expected"] or 0) else ">"
+        relation = "!=" if first["parts_present"] >= (first["parts_expected"] or 0) else ">"
         observed = (
-            f"{first['sex']} age {format_value(first['age'])}: districts "
-            f"{format_value(first['districts_population'])} {relation} province "
-            f"{format_value(first['population'])} ({format_value(first['districts_present'])} "
-            f"of {format_value(first['districts_expected'])} districts)"
+            f"{first['sex']} age {format_value(first['age'])}: {parts_name} "
+            f"{format_value(first['parts_population'])} {relation} {parent_name} "
+            f"{format_value(first['population'])} ({format_value(first['parts_present'])} "
+            f"of {format_value(first['parts_expected'])} {parts_name})"
         )
         if len(rows) > 1:
             observed += f"; {len(rows)} cells differ"
@@ -615,6 +636,7 @@ def totals_reconcile(frames: dict[str, pd.DataFrame]) -> list[CheckOutcome]:
     outcomes = area_codes_in_dim_area(frames)
     if FCT in frames:
         outcomes += districts_add_up_to_provinces(frames[FCT], dim_area)
+        outcomes += subdistricts_add_up_to_districts(frames[FCT], dim_area)
     for mart in COUNTRY_SUMS:
         if mart in frames:
             outcomes += country_adds_up_to_provinces(mart, frames[mart], dim_area)

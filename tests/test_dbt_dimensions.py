@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from devtools.snapshots.build_dlt_snapshot import DEFAULT_REAL_DIR as REAL_SNAPSHOT_DIR
-from extract.parsers import dlt_new_registrations
+from extract.parsers import dlt_new_registrations, dopa_stat_yearly
 from tests.conftest import FIXTURES, SATUN, parse_context
 from tests.test_dbt_project import (
     MANIFEST_COLUMNS,
@@ -43,6 +43,11 @@ POP_2020 = dt.date(2020, 12, 31)
 POP_2021 = dt.date(2021, 6, 30)
 SATUN_PERIOD = dt.date(2026, 9, 30)
 VEHICLES_AS_AT = dt.date(2026, 2, 28)
+STAT_A_PERIOD = "2025-12"  # DOPA stat_a68: 31 December 2568 BE
+# stat_a68 names 12 municipal offices newer than the reference geography (a warning).
+STAT_A_WARNINGS = {
+    "test.smartcity.assert_stat_file_offices_in_reference_geography": "Got 12 results, configured to warn if != 0"
+}
 DIMENSIONS = ("environment", "economy", "mobility", "energy", "people", "living", "governance")
 NON_GOVERNANCE_INDICATORS = 40  # catalogued indicators outside the governance dimension
 # Catalogued, but computed only once dim_area has the land area of each area.
@@ -286,6 +291,10 @@ def raw_rows() -> dict[str, list[tuple]]:
              dt.date(2021, 12, 31), False, "diw_industrial_waste", SHA)
         )  # fmt: skip
     rows["dopa_households"], rows["dopa_vital_events"] = satun_house_and_vital_2017()
+    # DOPA's real stat_a68 file: every registration office at 31 December 2568 BE
+    stat_a = (REAL_SNAPSHOT_DIR / "dopa_stat_a68.txt").read_bytes()
+    table = dopa_stat_yearly.parse_table(stat_a, parse_context("dopa_stat_yearly", STAT_A_PERIOD, feed="a"))
+    rows["dopa_stat_yearly"] = [tuple(r.values()) for r in table.to_pylist()]
     rows["source_status"] = SOURCE_STATUS
     rows["landing_manifests"] = [
         (source, period, "all", "downloaded", f"http://127.0.0.1/{source}/{period}", SHA, 1000,
@@ -322,7 +331,7 @@ def built(tmp_path_factory):
     build_path = tmp / "build.duckdb"
     write_all_raw(build_path)
     # the unit tests do not depend on the data: test_dbt_project's build runs them
-    return run_build(tmp, build_path, unit_tests=False)
+    return run_build(tmp, build_path, unit_tests=False, warnings=STAT_A_WARNINGS)
 
 
 def catalogue() -> dict[str, dict]:

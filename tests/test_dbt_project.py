@@ -284,11 +284,14 @@ def write_raw(build_path: Path) -> None:
         )
 
 
-def run_build(tmp: Path, build_path: Path, *, threads: int = 6, unit_tests: bool = True) -> dict:
+def run_build(
+    tmp: Path, build_path: Path, *, threads: int = 6, unit_tests: bool = True, warnings: dict[str, str] | None = None
+) -> dict:
     """Run ONE ``dbt build`` into ``build_path`` (raw schema already written).
 
     Returns the build path, run results and manifest; fails the test when any
-    node did not succeed.
+    node did not succeed, except a warning listed in ``warnings`` (node -> its exact
+    message), which must then be raised.
     """
     from dbt.cli.main import dbtRunner
 
@@ -314,10 +317,14 @@ def run_build(tmp: Path, build_path: Path, *, threads: int = 6, unit_tests: bool
         pytest.fail(f"dbt build did not run: {result.exception}")
     run_results = json.loads((tmp / "target" / "run_results.json").read_text(encoding="utf-8"))
     manifest = json.loads((tmp / "target" / "manifest.json").read_text(encoding="utf-8"))
+    warnings = warnings or {}
+    warned = {r["unique_id"]: (r.get("message") or "").strip() for r in run_results["results"] if r["status"] == "warn"}
+    assert {node: warned.get(node) for node in warnings} == warnings
     failures = [
         f"{r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:300]}"
         for r in run_results["results"]
         if r["status"] not in {"success", "pass"}
+        and not (r["status"] == "warn" and r["unique_id"] in warnings)
         # exposures (the outputs that read the marts) are nodes of a build that builds nothing
         and not (r["unique_id"].startswith("exposure.") and r["status"] == "no-op")
     ]

@@ -170,3 +170,29 @@ def test_the_district_is_the_sum_of_its_sub_districts_in_the_build(age_release):
         where area_code = '1001' and period = date '2025-12-31'""").fetchone()[0]
     khwaeng = sum(sum(v) for line in age_lines()[2:] for v in ages_of(line).values())
     assert fct == khwaeng == 37_324
+
+
+@pytest.mark.slow
+def test_every_sub_district_ageing_row_is_the_formulas_on_its_line(age_release):
+    """Each khwaeng of the file is its own mart_area_ageing row (a sub-district of
+    dim_area, found by its Thai name), and the khet's counts are the sums of its khwaeng's."""
+    rows = {
+        r["name_th"]: r
+        for r in age_release.execute("""
+            select a.*, d.name_th from marts.mart_area_ageing a
+            join marts.dim_area d on d.area_code = a.area_code and d.area_level = 'subdistrict'
+            where a.period = date '2025-12-31'""").fetchdf().to_dict("records")
+    }  # fmt: skip
+    lines = {line.split("|")[0].strip().removeprefix("แขวง"): line for line in age_lines()[2:]}
+    assert len(lines) == 12 and set(rows) == set(lines)
+    for name, line in lines.items():
+        got = rows[name]
+        for column, value in expected_ageing(ages_of(line)).items():
+            assert got[column] == (pytest.approx(value) if isinstance(value, float) else value), (name, column)
+        assert got["population_scope"] == "thai_nationals"
+    district = age_release.execute(
+        "select * from marts.mart_area_ageing where area_code = '1001' and period = date '2025-12-31'"
+    ).fetchdf().iloc[0]
+    for column in ("population_total", "population_male", "population_female", "pop_0_14", "pop_15_64",
+                   "pop_60_plus", "pop_65_plus", "pop_80_plus"):  # fmt: skip
+        assert district[column] == sum(r[column] for r in rows.values()), column

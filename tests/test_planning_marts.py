@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_dbt_dimensions import fleet, write_all_raw
+from tests.test_dbt_dimensions import STAT_A_WARNINGS, fleet, write_all_raw
 from tests.test_dbt_project import SEED_DIR, query, run_build
 from warehouse.plan_targets import load_targets, write_raw
 
@@ -82,7 +82,7 @@ def built(tmp_path_factory):
         con.executemany(f"insert into raw.dopa_population values ({', '.join('?' * 9)})", rows)
         con.execute("drop table raw.plan_targets")
         write_raw(con, load_targets(EXAMPLE))
-    return run_build(tmp, build_path, unit_tests=False)
+    return run_build(tmp, build_path, unit_tests=False, warnings=STAT_A_WARNINGS)
 
 
 def rows_of(built, sql, params=()):
@@ -406,3 +406,66 @@ def test_household_levels_are_benchmarked_from_their_counts(built):
     for r in values:
         expected = r["numerator"] if r["denominator"] is None else r["numerator"] / r["denominator"]
         assert r["value"] == pytest.approx(multipliers[r["indicator_code"]] * expected), r
+
+
+def test_stat_a_file_fills_every_level_it_holds(built):
+    """DOPA's real stat_a68 (31 Dec 2568 BE) lands in fct_population_households: each
+    municipal office of the reference geography and each province as its own line, each
+    district as its district office plus the municipal offices that lie in it; the
+    districts of a province with an office the reference does not place are left out."""
+    from devtools.snapshots.build_dopa_stat_snapshot import DEFAULT_REAL_DIR
+    from extract.parsers import dopa_stat_yearly
+    from tests.conftest import parse_context
+
+    period = dt.date(2025, 12, 31)
+    body = (DEFAULT_REAL_DIR / "dopa_stat_a68.txt").read_bytes()
+    lines = dopa_stat_yearly.parse_table(body, parse_context("dopa_stat_yearly", "2025-12", feed="a")).to_pylist()
+    fct = {
+        (r["area_level"], r["area_code"]): r
+        for r in rows_of(built, "select * from marts.fct_population_households where period = ?", [period])
+    }
+    measures = {"population_male": "male", "population_female": "female", "population_total": "total",
+                "households": "households"}  # fmt: skip
+
+    def figures(row):
+        return {m: row[m] for m in measures}
+
+    def of_line(line):
+        return {m: line[f] for m, f in measures.items()}
+
+    (country,) = [line for line in lines if line["area_kind"] == "country"]
+    assert figures(fct[("country", "TH")]) == of_line(country)
+    assert fct[("country", "TH")]["population_total"] == 65_809_011
+    for line in (line for line in lines if line["area_kind"] == "province"):
+        assert figures(fct[("province", line["area_code"])]) == of_line(line), line["area_code"]
+
+    placed = {r["area_code"]: r["parent_code"] for r in rows_of(built, """
+        select area_code, parent_code from marts.dim_area where area_level = 'municipality'""")}  # fmt: skip
+    offices = [line for line in lines if line["area_kind"] == "registration_office"]
+    municipal = [line for line in offices if line["office_kind"] in ("municipal_office", "pattaya")]
+    unplaced = {line["area_code"] for line in municipal if line["area_code"] not in placed}
+    assert len(unplaced) == 12  # municipalities newer than the gazetteer
+    for line in municipal:
+        row = fct.get(("municipality", line["area_code"]))
+        if line["area_code"] in unplaced:
+            assert row is None
+        else:
+            assert figures(row) == of_line(line), line["area_code"]
+
+    unplaced_provinces = {code[:2] for code in unplaced}
+    expected = defaultdict(lambda: dict.fromkeys(measures, 0))
+    for line in offices:
+        district = placed.get(line["area_code"], line["area_code"])
+        for m, f in measures.items():
+            expected[district][m] += line[f]
+    districts = {code: row for (level, code), row in fct.items() if level == "district"}
+    assert set(districts) == {code for code in expected if code[:2] not in unplaced_provinces}
+    for code, row in districts.items():
+        assert figures(row) == expected[code], code
+    # Phuket: Mueang Phuket is its district office plus Phuket City, Wichit, Rawai, Ratsada and Karon
+    assert districts["8301"]["population_total"] == sum(
+        line["total"] for line in offices if line["area_code"] in {"8301", "8391", "8392", "8393", "8397", "8399"}
+    )
+    assert districts["8301"]["population_municipal"] == districts["8301"]["population_total"] - next(
+        line["total"] for line in offices if line["area_code"] == "8301"
+    )

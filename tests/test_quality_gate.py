@@ -17,6 +17,7 @@ from expectations import QualityGateError, indicator_catalogue
 from expectations.checks import (
     country_adds_up_to_provinces,
     districts_add_up_to_provinces,
+    subdistricts_add_up_to_districts,
     population_change_vs_previous_release,
 )
 from expectations.gate import run_quality_gate
@@ -752,6 +753,29 @@ def test_partial_districts_must_not_exceed_the_province():
         (False, "91", PERIODS[0],
          "male age 40: districts 101 > province 100 (1 of 7 districts)"),
     ]  # fmt: skip
+
+
+def test_sub_districts_must_add_up_to_their_district_former_ones_not_expected():
+    """Khet 1001 has two current khwaeng and a former one: with both current ones
+    present their sum must equal the khet; a khwaeng off by one is named."""
+    dim_area = pd.DataFrame(
+        [("1001", "district", "10", True), ("100101", "subdistrict", "1001", True),
+         ("100102", "subdistrict", "1001", True), ("100199", "subdistrict", "1001", False)],
+        columns=["area_code", "area_level", "parent_code", "is_current"],
+    )  # fmt: skip
+    dec = dt.date(2025, 12, 31)
+    rows = [("1001", dec, "thai_nationals", "female", 70, 30), ("100101", dec, "thai_nationals", "female", 70, 10),
+            ("100102", dec, "thai_nationals", "female", 70, 20)]  # fmt: skip
+    fct = pd.DataFrame(rows, columns=["area_code", "period", "population_scope", "sex", "age", "population"])
+
+    (passed,) = subdistricts_add_up_to_districts(fct, dim_area)
+    assert passed.success and passed.observed == "1 district slice(s) reconciled with their sub-districts"
+
+    fct.loc[fct["area_code"] == "100102", "population"] = 21
+    (failed,) = subdistricts_add_up_to_districts(fct, dim_area)
+    assert (failed.success, failed.area_code, failed.observed, failed.severity) == (
+        False, "1001", "female age 70: sub-districts 31 != district 30 (2 of 2 sub-districts)", "blocking",
+    )  # fmt: skip
 
 
 def test_country_sums_allow_rounding_of_kwh_only():

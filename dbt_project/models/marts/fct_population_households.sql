@@ -22,10 +22,12 @@ final as (
         cast(population_male as bigint) as population_male,
         cast(population_female as bigint) as population_female,
         cast(households as bigint) as households,
-        case
-            when households > 0
-                then cast(population_total as double precision) / households
-        end as persons_per_household,
+        cast(
+            case
+                when households > 0
+                    then cast(population_total as double precision) / households
+            end as double precision
+        ) as persons_per_household,
         cast(population_municipal as bigint) as population_municipal,
         cast(is_modelled as boolean) as is_modelled,
         cast(

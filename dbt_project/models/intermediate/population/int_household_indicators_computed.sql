@@ -36,7 +36,7 @@ household_values as (
         end as value,
         indicator.numerator,
         indicator.denominator,
-        'dopa_households' as source_id,
+        households.source_id,
         households.is_modelled,
         households.is_stale,
         households.is_partial_coverage
@@ -78,7 +78,7 @@ event_values as (
         end as value,
         indicator.numerator,
         indicator.denominator,
-        'dopa_vital_events,dopa_households' as source_id,
+        'dopa_vital_events,' || coalesce(households.source_id, 'dopa_households') as source_id,
         events.is_modelled or coalesce(households.is_modelled, false) as is_modelled,
         events.is_stale or coalesce(households.is_stale, false) as is_stale,
         events.is_partial_coverage

@@ -3,8 +3,8 @@
 -- nationals (dopa_population_thai), then Thai nationals summed from registration
 -- offices (int_population_district_by_age_summed, districts only), then DOPA's yearly
 -- single-age files (stg_dopa__age_yearly: the single ages, Thai nationals, of the
--- province and of each district the reference geography has a code for; sub-districts
--- wait for sub-district areas in dim_area).
+-- province and of each district and sub-district the reference geography has a code
+-- for).
 
 with
 
@@ -32,7 +32,7 @@ age_files as (
     where
         measure = 'age'
         and area_code is not null
-        and area_level in ('province', 'district')
+        and area_level in ('province', 'district', 'subdistrict')
 
 ),
 

@@ -1,8 +1,8 @@
--- Adds the country ('TH') to the province and district series: per month, sex and age,
--- the sum over the provinces present that month. Only 2-digit province codes are
--- summed, never districts, so nothing is counted twice. provinces_covered records how
--- many provinces a row stands for (the country: the provinces summed; a province: 1;
--- a district: null).
+-- Adds the country ('TH') to the province, district and sub-district series: per
+-- month, sex and age, the sum over the provinces present that month. Only 2-digit
+-- province codes are summed, never districts or sub-districts, so nothing is counted
+-- twice. provinces_covered records how many provinces a row stands for (the country:
+-- the provinces summed; a province: 1; a district or sub-district: null).
 
 with
 
@@ -26,6 +26,7 @@ areas as (
         case length(area_code)
             when 2 then 'province'
             when 4 then 'district'
+            when 6 then 'subdistrict'
         end as area_level,
         case when length(area_code) = 2 then 1 end as provinces_covered
     from population_by_age

@@ -9,6 +9,10 @@
 --   province     the sum of its offices' rows (action 193);
 --   country      the sum of the provinces present (partial coverage when fewer than 77);
 --   target_area  the sum over its members, only where every member has a value.
+-- Where the house API has no figure for an area and year, DOPA's yearly statistics
+-- files fill it (int_population_households_from_stat_files: province, district,
+-- municipality and country from stat_a, province and country from stat_c); the house
+-- API wins where both have one, except a country it holds for fewer than 77 provinces.
 -- population_municipal: persons registered by municipal offices (null for Bangkok, which
 -- has no municipal / non-municipal split).
 
@@ -31,6 +35,12 @@ municipalities as (
 members as (
 
     select * from {{ source('pipeline', 'target_area_members') }}
+
+),
+
+stat_files as (
+
+    select * from {{ ref('int_population_households_from_stat_files') }}
 
 ),
 
@@ -191,15 +201,85 @@ country as (
 
 ),
 
+house_api_units as (
+
+    select
+        *,
+        'dopa_households' as source_id
+    from subdistricts
+    union all
+    select
+        *,
+        'dopa_households' as source_id
+    from districts
+    union all
+    select
+        *,
+        'dopa_households' as source_id
+    from municipality_offices
+    union all
+    select
+        *,
+        'dopa_households' as source_id
+    from provinces
+    union all
+    select
+        *,
+        'dopa_households' as source_id
+    from country
+
+),
+
+candidates as (
+
+    select
+        *,
+        case when is_partial_coverage then 3 else 1 end as source_priority
+    from house_api_units
+    union all
+    select
+        *,
+        'dopa_stat_yearly' as source_id,
+        2 as source_priority
+    from stat_files
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by area_code, area_level, period
+            order by source_priority
+        ) as source_rank
+    from candidates
+
+),
+
+preferred as (
+
+    select
+        area_code,
+        area_level,
+        period,
+        population_total,
+        population_male,
+        population_female,
+        households,
+        population_municipal,
+        is_modelled,
+        is_partial_coverage,
+        source_id
+    from ranked
+    where source_rank = 1
+
+),
+
 units as (
 
-    select * from subdistricts
-    union all
-    select * from districts
-    union all
-    select * from municipality_offices
-    union all
-    select * from provinces
+    select * from preferred
+    where area_level <> 'country'
 
 ),
 
@@ -225,7 +305,8 @@ target_areas as (
         sum(units.households) as households,
         sum(units.population_municipal) as population_municipal,
         bool_or(units.is_modelled) as is_modelled,
-        false as is_partial_coverage
+        false as is_partial_coverage,
+        min(units.source_id) as source_id
     from members
     inner join units
         on
@@ -240,9 +321,7 @@ target_areas as (
 
 unioned as (
 
-    select * from units
-    union all
-    select * from country
+    select * from preferred
     union all
     select * from target_areas
 
@@ -261,10 +340,11 @@ final as (
         cast(unioned.population_municipal as bigint) as population_municipal,
         cast(unioned.is_modelled as boolean) as is_modelled,
         cast(coalesce(source_status.is_stale, false) as boolean) as is_stale,
-        cast(unioned.is_partial_coverage as boolean) as is_partial_coverage
+        cast(unioned.is_partial_coverage as boolean) as is_partial_coverage,
+        cast(unioned.source_id as varchar) as source_id
     from unioned
     left join source_status
-        on source_status.source_id = 'dopa_households'
+        on unioned.source_id = source_status.source_id
 
 )
 
