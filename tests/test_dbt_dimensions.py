@@ -50,8 +50,6 @@ STAT_A_WARNINGS = {
 }
 DIMENSIONS = ("environment", "economy", "mobility", "energy", "people", "living", "governance")
 NON_GOVERNANCE_INDICATORS = 40  # catalogued indicators outside the governance dimension
-# Catalogued, but computed only once dim_area has the land area of each area.
-WAITING_FOR_AREA = {"industrial_waste_tonnes_per_km2"}
 # Industrial waste per province and month: (non-hazardous, hazardous) tonnes, made-up.
 # Bangkok reports every month of 2020 and 2021, Satun 2020 and January to June 2021.
 WASTE = {
@@ -378,8 +376,7 @@ def test_every_dimension_mart_has_a_value_for_each_of_its_indicators(built):
             + ", ".join(f"count({c}) as {c}" for c in by_dimension[dimension])
             + f" from {table}",
         )[0]
-        assert all(n >= 1 for c, n in counts.items() if c not in WAITING_FOR_AREA), (dimension, counts)
-        assert all(counts[c] == 0 for c in WAITING_FOR_AREA if c in counts), counts
+        assert all(n >= 1 for n in counts.values()), (dimension, counts)
         keys = query(
             built["path"],
             f"select count(*) as n, count(distinct (area_code, period)) as k from {table}",
@@ -396,10 +393,8 @@ def test_mart_area_indicators_holds_every_catalogued_indicator(built):
         "from marts.mart_area_indicators group by all",
     )
     found = {r["indicator_code"]: r for r in rows}
-    assert set(found) == set(catalogue()) - WAITING_FOR_AREA  # every source has input here
+    assert set(found) == set(catalogue())  # every source has input here
     for code, row in catalogue().items():
-        if code in WAITING_FOR_AREA:
-            continue
         assert found[code]["dimension"] == row["dimension"]
         assert found[code]["unit"] == row["unit"]
     statuses = query(
@@ -551,7 +546,10 @@ def test_industrial_waste_is_yearly_for_complete_years_per_december_population(b
     wide = query(path, "select * from marts.mart_dimension_environment where area_code = '10' and period = ?",
                  [dec21])[0]  # fmt: skip
     assert wide["industrial_waste_change_yoy"] == pytest.approx(0.5)
-    assert wide["industrial_waste_tonnes_per_km2"] is None
+    (bangkok,) = query(path, "select area_km2 from marts.dim_area where area_code = '10'")
+    assert bangkok["area_km2"] == pytest.approx(1568.737)  # its 50 khet in the gazetteer
+    assert wide["industrial_waste_tonnes_per_km2"] == pytest.approx(12 * 1800 / bangkok["area_km2"])
+    assert absent(path, "TH", dec20, "industrial_waste_tonnes_per_km2")  # the country has no area
     monthly = query(path, "select * from marts.fct_industrial_waste where area_code = 'TH' and period in (?, ?) "
                           "order by period", [dt.date(2021, 6, 30), dt.date(2021, 7, 31)])  # fmt: skip
     assert [(r["total_tonnes"], r["hazardous_tonnes"], r["quality_status"]) for r in monthly] == [

@@ -17,8 +17,8 @@ from expectations import QualityGateError, indicator_catalogue
 from expectations.checks import (
     country_adds_up_to_provinces,
     districts_add_up_to_provinces,
-    subdistricts_add_up_to_districts,
     population_change_vs_previous_release,
+    subdistricts_add_up_to_districts,
 )
 from expectations.gate import run_quality_gate
 from tests.conftest import SATUN

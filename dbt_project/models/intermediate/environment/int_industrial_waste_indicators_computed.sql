@@ -8,8 +8,8 @@
 -- - hazardous_waste_share = hazardous_tonnes / total_tonnes (null when total is 0).
 -- - industrial_waste_change_yoy = total_tonnes / total_tonnes of the year before - 1,
 --   both complete years; null when the earlier year is missing or zero.
--- - industrial_waste_tonnes_per_km2 is catalogued but not computed: it waits for the
---   land area of each area in dim_area.
+-- - industrial_waste_tonnes_per_km2 = total_tonnes of the year / dim_area.area_km2
+--   (a province's land area is the sum of its districts'; the country has none).
 -- A 'TH' value summed over fewer provinces than the country has is partial_coverage.
 
 with
@@ -23,6 +23,12 @@ waste_years as (
 area_ageing as (
 
     select * from {{ ref('int_area_ageing_aggregated') }}
+
+),
+
+areas as (
+
+    select * from {{ ref('dim_area') }}
 
 ),
 
@@ -171,6 +177,28 @@ hazardous_share as (
 
 ),
 
+per_km2 as (
+
+    select
+        waste_years.area_code,
+        waste_years.period,
+        'industrial_waste_tonnes_per_km2' as indicator_code,
+        waste_years.total_tonnes / areas.area_km2 as value,
+        waste_years.total_tonnes as numerator,
+        areas.area_km2 as denominator,
+        waste_years.source_id,
+        waste_years.is_modelled,
+        waste_years.is_stale,
+        cast(null as varchar) as population_scope,
+        cast(null as date) as population_period,
+        waste_years.is_partial_coverage
+    from waste_years
+    inner join areas
+        on waste_years.area_code = areas.area_code
+    where areas.area_km2 > 0 and not waste_years.is_partial_coverage
+
+),
+
 change_on_year_earlier as (
 
     select
@@ -195,6 +223,8 @@ unioned as (
     select * from per_1000_people
     union all
     select * from hazardous_share
+    union all
+    select * from per_km2
     union all
     select * from change_on_year_earlier
 
