@@ -377,7 +377,7 @@ def test_build_runs_every_model_test_and_unit_test(built):
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds.get("seed") == 13
-    assert kinds.get("model") == 75
+    assert kinds.get("model") == 76
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 200
 
