@@ -232,7 +232,12 @@ def test_a_retried_publish_rebuilds_only_the_outputs(published, monkeypatch):
     again = refresh.publish(release["_gated"], data_dir)  # the build file is gone: published
     assert again["release_id"] == release["release_id"]
     assert sorted(p.name for p in (data_dir / "releases").iterdir()) == before
-    assert again["outputs"]["exports"]["workbooks"] == 77
+    with duckdb.connect(str(data_dir / "planning.duckdb"), read_only=True) as con:
+        (mapped,) = con.execute(
+            "select count(distinct target_area_code) from marts.dim_target_area_members"
+        ).fetchone()
+    assert mapped == 11
+    assert again["outputs"]["exports"]["workbooks"] == 77 + mapped  # provinces and mapped target areas
 
 
 # -- 5. a real browser -----------------------------------------------------------------------
