@@ -139,8 +139,10 @@ districts as (
         case
             when max(office_lines.province_code) <> '10'
                 then sum(
-                    case when office_lines.is_municipal_office then office_lines.total else 0 end
-                )
+                        case
+                            when office_lines.is_municipal_office then office_lines.total else 0
+                        end
+                    )
         end as population_municipal,
         bool_or(office_lines.is_modelled) as is_modelled,
         false as is_partial_coverage
