@@ -164,6 +164,22 @@ class MartSpec:
         return f"{self.schema}.{self.name}"
 
 
+HOUSEHOLD_MEASURES = ("population_male", "population_female", "population_total", "households")
+
+
+def _read_for_checks(name: str, columns: tuple[str, ...], schema: str = "marts") -> MartSpec:
+    """A table the gate reads for cross-level checks only: no suite, may be absent or empty."""
+    return MartSpec(
+        name=name,
+        schema=schema,
+        columns=columns,
+        prepare=pd.DataFrame.copy,
+        build_suite=None,
+        may_be_empty=True,
+        optional=True,
+    )
+
+
 MART_SPECS: tuple[MartSpec, ...] = (
     MartSpec(
         name="mart_area_ageing",
@@ -311,59 +327,23 @@ MART_SPECS: tuple[MartSpec, ...] = (
         )
         for dimension in DIMENSIONS
     ),
-    # --- sub-district population, households, vital events, target areas (issue 11):
-    # no suites (row rules are dbt tests); read for the checks of expectations.households.
-    MartSpec(
-        name="fct_population_households",
-        schema="marts",
-        columns=(
-            "area_code",
-            "area_level",
-            "period",
-            "population_male",
-            "population_female",
-            "population_total",
-            "households",
-        ),
-        prepare=pd.DataFrame.copy,
-        build_suite=None,
-        may_be_empty=True,
-        optional=True,
+    # Sub-district population, households, vital events, target areas: no suites (row
+    # rules are dbt tests); read for the checks of expectations.households.
+    _read_for_checks(
+        "fct_population_households",
+        ("area_code", "area_level", "period", *HOUSEHOLD_MEASURES),
     ),
-    MartSpec(
-        name="fct_vital_events",
-        schema="marts",
-        columns=("area_code", "area_level", "period", "births", "deaths", "moves_in", "moves_out"),
-        prepare=pd.DataFrame.copy,
-        build_suite=None,
-        may_be_empty=True,
-        optional=True,
+    _read_for_checks(
+        "fct_vital_events",
+        ("area_code", "area_level", "period", "births", "deaths", "moves_in", "moves_out"),
     ),
-    MartSpec(
-        name="dim_target_area_members",
-        schema="marts",
-        columns=("target_area_code", "member_code", "member_level"),
-        prepare=pd.DataFrame.copy,
-        build_suite=None,
-        may_be_empty=True,
-        optional=True,
+    _read_for_checks(
+        "dim_target_area_members", ("target_area_code", "member_code", "member_level")
     ),
-    MartSpec(
-        name="stg_dopa__households",
+    _read_for_checks(
+        "stg_dopa__households",
+        ("row_kind", "registration_office", "period", *HOUSEHOLD_MEASURES),
         schema="staging",
-        columns=(
-            "row_kind",
-            "registration_office",
-            "period",
-            "population_male",
-            "population_female",
-            "population_total",
-            "households",
-        ),
-        prepare=pd.DataFrame.copy,
-        build_suite=None,
-        may_be_empty=True,
-        optional=True,
     ),
     MartSpec(
         name="mart_area_profile",

@@ -35,13 +35,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import requests
 
 from devtools.digest import marts_digest, release_ids
 from devtools.mirror import Fault, Mirror
+from tests.airflow_stack import (
+    AIRFLOW,
+    Stack,
+    airflow_env,
+    children,
+    prepare,
+    publisher_variables,
+    start_services,
+    stop,
+    write_passwords,
+)
 from tests.conftest import REPO
 from tests.postgres_server import find_bindir, free_port, running_server
-from tests.test_scheduler import AIRFLOW, USER, Stack, _children, _publisher_variables, _stop
 from tests.worker_hostname import VARIABLE as HOSTNAME_VARIABLE
 
 pytestmark = [
@@ -103,7 +112,7 @@ class CeleryStack:
     def kill_worker(self, name: str) -> None:
         """SIGKILL the worker and every process under it: the machine is gone."""
         proc = self.workers.pop(name)
-        doomed = [proc.pid, *_children(proc.pid)]
+        doomed = [proc.pid, *children(proc.pid)]
         for pid in doomed:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -112,13 +121,7 @@ class CeleryStack:
         proc.wait(timeout=30)
 
     def wait(self, what: str, check, timeout_s: float = RUN_TIMEOUT_S, pause_s: float = 1.0):
-        deadline = time.monotonic() + timeout_s
-        while True:
-            value = check()
-            if value:
-                return value
-            assert time.monotonic() < deadline, f"timed out waiting for {what}\n" + self.stack.logs()
-            time.sleep(pause_s)
+        return self.stack.wait(what, check, timeout_s, pause_s)
 
     # --- the REST API ---------------------------------------------------------------------
 
@@ -180,11 +183,7 @@ def celery(tmp_path_factory) -> Iterator[CeleryStack]:
     data_dir = root / "data"
     reference_dir = root / "reference-data"
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    password = secrets.token_urlsafe(16)
-    passwords_file = home / "simple_auth_manager_passwords.json"
-    passwords_file.write_text(json.dumps({USER: password}), encoding="utf-8")
-    passwords_file.chmod(0o600)
+    password, passwords_file = write_passwords(home)
     redis_port, redis_password = free_port(), secrets.token_hex(16)
 
     from cryptography.fernet import Fernet
@@ -203,7 +202,7 @@ def celery(tmp_path_factory) -> Iterator[CeleryStack]:
         reference_env = {**os.environ, "SMARTCITY_DATA_DIR": str(reference_dir),
                          "SMARTCITY_HTTP_BACKOFF": "0.05", "SMARTCITY_HTTP_RETRIES": "1",
                          "SMARTCITY_WAREHOUSE": "duckdb"}
-        for variable in _publisher_variables():
+        for variable in publisher_variables():
             reference_env[variable] = mirror.base_url
         reference_log = (root / "reference.log").open("wb")
         reference_started = time.monotonic()
@@ -214,52 +213,22 @@ def celery(tmp_path_factory) -> Iterator[CeleryStack]:
         )
         reference_log.close()
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "SMARTCITY_PG_"))}
-        env.update({
-            "AIRFLOW_HOME": str(home),
-            "PYTHONPATH": str(REPO),  # tests.worker_hostname
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "4",
-            "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
-            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.worker_hostname.hostname",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://{db}",
+        env = airflow_env(
+            home=home, data_dir=data_dir, port=port, passwords_file=passwords_file,
+            publisher_url=mirror.base_url, executor="CeleryExecutor",
+            database=f"postgresql+psycopg2://{db}",
+            PYTHONPATH=str(REPO),  # tests.worker_hostname
+            AIRFLOW__CORE__HOSTNAME_CALLABLE="tests.worker_hostname.hostname",
             # the image ships asyncpg for the async engine; the lock has psycopg 3, which is async too
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": f"postgresql+psycopg://{db}",
-            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://{db}",
-            "AIRFLOW__CELERY__BROKER_URL": f"redis://:{redis_password}@127.0.0.1:{redis_port}/0",
-            "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
-            "AIRFLOW__CORE__AUTH_MANAGER": (
-                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-            ),
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file),
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(port),
-            "AIRFLOW__API__BASE_URL": base_url,
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
-            # shared by every process, as in the compose deployment
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_hex(32),
-            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC=f"postgresql+psycopg://{db}",
+            AIRFLOW__CELERY__RESULT_BACKEND=f"db+postgresql://{db}",
+            AIRFLOW__CELERY__BROKER_URL=f"redis://:{redis_password}@127.0.0.1:{redis_port}/0",
+            AIRFLOW__CORE__FERNET_KEY=Fernet.generate_key().decode(),
             # a lost worker's task instances are noticed in seconds, not the default 5 min
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-            "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "90",
-            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "task-logs"),
-            "SMARTCITY_DATA_DIR": str(data_dir),
-            "SMARTCITY_WAREHOUSE": "duckdb",
-            "SMARTCITY_HTTP_BACKOFF": "0.05",
-            "SMARTCITY_HTTP_RETRIES": "1",
-            "GX_ANALYTICS_ENABLED": "False",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        })
-        for variable in _publisher_variables():
-            env[variable] = mirror.base_url
+            AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="20",
+            AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="5",
+            AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT="90",
+        )  # fmt: skip
 
         processes: list[subprocess.Popen] = [reference]
         cel = None
@@ -274,19 +243,9 @@ def celery(tmp_path_factory) -> Iterator[CeleryStack]:
             ))
             redis_log.close()
 
-            for args in (["db", "migrate"],
-                         ["pools", "set", "warehouse_writer", "1", "One writer of warehouse files at a time"]):
-                result = subprocess.run([AIRFLOW, *args], env=env, cwd=home, capture_output=True,
-                                        text=True, timeout=300)
-                assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-
-            for command in (["api-server"], ["scheduler"], ["dag-processor"]):
-                with (home / f"{command[0]}.log").open("wb") as log:
-                    processes.append(subprocess.Popen(
-                        [AIRFLOW, *command], env=env, cwd=home, stdout=log,
-                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                    ))
-            stack = Stack(home, base_url, password, data_dir)
+            prepare(env, home)
+            processes += start_services(env, home)
+            stack = Stack(home, port, password, data_dir)
             cel = CeleryStack(stack, env, mirror, reference, reference_dir, reference_started,
                               processes=processes)
             for name in WORKERS:
@@ -294,19 +253,14 @@ def celery(tmp_path_factory) -> Iterator[CeleryStack]:
 
             def up() -> bool:
                 assert all(p.poll() is None for p in processes[1:]), stack.logs()
-                with contextlib.suppress(requests.RequestException):
-                    return stack.session.get(f"{base_url}/api/v2/monitor/health", timeout=5).ok
-                return False
+                return stack.healthy()
 
             cel.wait("the API server", up, START_TIMEOUT_S)
             stack.login()
-            cel.wait("the DAG processor to parse smartcity_refresh",
-                     lambda: stack.api("GET", f"/dags/{DAG_ID}").ok, START_TIMEOUT_S)
-            response = stack.api("PATCH", f"/dags/{DAG_ID}", json={"is_paused": False})
-            assert response.ok, response.text
+            stack.unpause(DAG_ID, START_TIMEOUT_S)
             yield cel
         finally:
-            _stop(cel.processes if cel else processes)
+            stop(cel.processes if cel else processes)
 
 
 def test_celery_workers_run_the_refresh_like_dags_test(celery: CeleryStack):

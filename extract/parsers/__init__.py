@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -116,6 +117,20 @@ def with_provenance(
         )
     }
     return pa.table({**columns, **provenance}, schema=schema)
+
+
+def json_records(body: bytes, source_id: str, part: str) -> list[dict]:
+    """The JSON array of objects a statpop-style API answers (one ``part`` of a slice)."""
+    text = thai_text.decode(body, source_id=source_id)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(source_id, part, "body", text[:60], f"is not JSON ({exc.msg})") from None
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ParseError(
+            source_id, part, "body", type(data).__name__, "is not a JSON array of objects"
+        )
+    return data
 
 
 def header_key(value: object) -> str:

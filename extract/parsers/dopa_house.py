@@ -18,14 +18,13 @@ municipal office) has two rows; staging sums them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 
 import pyarrow as pa
 
 from extract.errors import NoDataYet, ParseError
-from extract.parsers import PROVENANCE_FIELDS, ParseContext, with_provenance
+from extract.parsers import PROVENANCE_FIELDS, ParseContext, json_records, with_provenance
 from extract.thai import text as thai_text
 from extract.thai.buddhist_era import period_end
 
@@ -55,19 +54,6 @@ COUNT_FIELDS = {
     "households": "lssumnotTermDate",
     "houses_total": "lssumtotHouse",
 }
-
-
-def _records(body: bytes, source_id: str, part: str) -> list[dict]:
-    text = thai_text.decode(body, source_id=source_id)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(source_id, part, "body", text[:60], f"is not JSON ({exc.msg})") from None
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ParseError(
-            source_id, part, "body", type(data).__name__, "is not a JSON array of objects"
-        )
-    return data
 
 
 def _count(source_id: str, field: str, row: str, value: object) -> int:
@@ -114,7 +100,7 @@ def offices(body: bytes, ctx: ParseContext) -> list[str]:
     An empty array means no data for that year yet (``NoDataYet``).
     """
     source_id, province = ctx.source_id, ctx.slice.province
-    records = _records(body, source_id, DISCOVERY_PART)
+    records = json_records(body, source_id, DISCOVERY_PART)
     if not records:
         raise NoDataYet(f"{source_id}: no registration offices for cc={province} yet")
     found: list[str] = []
@@ -150,7 +136,7 @@ def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
             columns[name].append(value)
 
     listed = offices(parts[DISCOVERY_PART], ctx)
-    for index, record in enumerate(_records(parts[DISCOVERY_PART], source_id, DISCOVERY_PART)):
+    for index, record in enumerate(json_records(parts[DISCOVERY_PART], source_id, DISCOVERY_PART)):
         row = f"{DISCOVERY_PART}[{index}]"
         counts = _row(source_id, record, row)
         if counts is not None:
@@ -166,7 +152,7 @@ def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
         rcode = match["rcode"]
         answered.add(rcode)
         seen: set[str] = set()
-        for index, record in enumerate(_records(body, source_id, part)):
+        for index, record in enumerate(json_records(body, source_id, part)):
             row = f"{part}[{index}]"
             counts = _row(source_id, record, row)
             if counts is None:

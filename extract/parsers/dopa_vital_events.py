@@ -10,13 +10,12 @@ female must equal the total on every row. Every part empty means no data yet.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 import pyarrow as pa
 
 from extract.errors import NoDataYet, ParseError
-from extract.parsers import PROVENANCE_FIELDS, ParseContext, with_provenance
+from extract.parsers import PROVENANCE_FIELDS, ParseContext, json_records, with_provenance
 from extract.thai import text as thai_text
 from extract.thai.buddhist_era import period_end
 
@@ -41,19 +40,6 @@ SCHEMA = pa.schema(
 )
 
 
-def _records(body: bytes, source_id: str, part: str) -> list[dict]:
-    text = thai_text.decode(body, source_id=source_id)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(source_id, part, "body", text[:60], f"is not JSON ({exc.msg})") from None
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ParseError(
-            source_id, part, "body", type(data).__name__, "is not a JSON array of objects"
-        )
-    return data
-
-
 def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
     source_id = ctx.source_id
     unknown = set(parts) - set(EVENTS)
@@ -61,7 +47,7 @@ def parse_parts(parts: Mapping[str, bytes], ctx: ParseContext) -> pa.Table:
     if unknown or missing:
         name = sorted(unknown or missing)[0]
         raise ParseError(source_id, "part", name, name, "is not one of " + ", ".join(EVENTS))
-    records = {event: _records(parts[event], source_id, event) for event in EVENTS}
+    records = {event: json_records(parts[event], source_id, event) for event in EVENTS}
     if not any(records.values()):
         raise NoDataYet(f"{source_id}: no vital events for cc={ctx.slice.province} yet")
     columns: dict[str, list] = {
