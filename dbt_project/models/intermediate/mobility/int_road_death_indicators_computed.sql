@@ -47,21 +47,7 @@ per_person as (
 
 final as (
 
-    select
-        cast(area_code as varchar) as area_code,
-        cast(period as date) as period,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(source_id as varchar) as source_id,
-        cast(is_modelled as boolean) as is_modelled,
-        cast(is_stale as boolean) as is_stale,
-        cast(population_scope as varchar) as population_scope,
-        cast(population_period as date) as population_period,
-        cast(is_partial_coverage as boolean) as is_partial_coverage
-    from per_person
-    where value is not null
+    {{ indicator_rows('per_person') }}
 
 )
 
