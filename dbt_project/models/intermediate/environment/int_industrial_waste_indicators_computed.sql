@@ -122,11 +122,9 @@ per_1000_people as (
         1000 * waste_years.total_tonnes / nullif(denominators.population_total, 0) as value,
         waste_years.total_tonnes as numerator,
         denominators.population_total as denominator,
-        case
-            when waste_years.source_id < denominators.population_source_id
-                then waste_years.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || waste_years.source_id
-        end as source_id,
+        {{ source_id_pair(
+            'waste_years.source_id', 'denominators.population_source_id'
+        ) }} as source_id,
         waste_years.is_modelled or denominators.population_is_modelled as is_modelled,
         waste_years.is_stale or denominators.population_is_stale as is_stale,
         denominators.population_scope,

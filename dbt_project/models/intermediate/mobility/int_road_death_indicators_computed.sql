@@ -29,11 +29,9 @@ per_person as (
         cast(denominators.population_total as double precision) as denominator,
         100000 * cast(road_deaths.deaths as double precision)
         / nullif(denominators.population_total, 0) as value,
-        case
-            when road_deaths.source_id < denominators.population_source_id
-                then road_deaths.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || road_deaths.source_id
-        end as source_id,
+        {{ source_id_pair(
+            'road_deaths.source_id', 'denominators.population_source_id'
+        ) }} as source_id,
         road_deaths.is_modelled or denominators.population_is_modelled as is_modelled,
         road_deaths.is_stale or denominators.population_is_stale as is_stale
     from road_deaths
