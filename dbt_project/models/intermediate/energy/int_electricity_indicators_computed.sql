@@ -36,24 +36,7 @@ parameters as (
 
 electricity_with_population as (
 
-    select
-        electricity.*,
-        denominators.population_period,
-        denominators.population_total,
-        denominators.population_scope,
-        denominators.population_is_modelled,
-        denominators.population_is_stale,
-        case
-            when electricity.source_id < denominators.population_source_id
-                then electricity.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || electricity.source_id
-        end as combined_source_id
-    from electricity
-    inner join denominators
-        on
-            electricity.area_code = denominators.area_code
-            and electricity.period = denominators.period
-    where not electricity.is_partial_coverage
+    {{ with_population_denominators('electricity') }}
 
 ),
 

@@ -21,24 +21,7 @@ denominators as (
 
 fleet_with_population as (
 
-    select
-        fleet.*,
-        denominators.population_period,
-        denominators.population_total,
-        denominators.population_scope,
-        denominators.population_is_modelled,
-        denominators.population_is_stale,
-        case
-            when fleet.source_id < denominators.population_source_id
-                then fleet.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || fleet.source_id
-        end as combined_source_id
-    from fleet
-    inner join denominators
-        on
-            fleet.area_code = denominators.area_code
-            and fleet.period = denominators.period
-    where not fleet.is_partial_coverage
+    {{ with_population_denominators('fleet') }}
 
 ),
 
