@@ -30,13 +30,7 @@ final as (
         ) as persons_per_household,
         cast(population_municipal as bigint) as population_municipal,
         cast(is_modelled as boolean) as is_modelled,
-        cast(
-            case
-                when is_stale then 'stale'
-                when is_partial_coverage then 'partial_coverage'
-                else 'ok'
-            end as varchar
-        ) as quality_status,
+        {{ fact_quality_status() }} as quality_status,
         cast(period as date) as population_period
     from by_level
 

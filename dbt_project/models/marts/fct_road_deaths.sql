@@ -19,13 +19,7 @@ final as (
         year,
         deaths,
         is_modelled,
-        cast(
-            case
-                when is_stale then 'stale'
-                when is_partial_coverage then 'partial_coverage'
-                else 'ok'
-            end as varchar
-        ) as quality_status
+        {{ fact_quality_status() }} as quality_status
     from road_deaths
 
 )

@@ -20,13 +20,7 @@ final as (
         cast(moves_in as bigint) as moves_in,
         cast(moves_out as bigint) as moves_out,
         cast(is_modelled as boolean) as is_modelled,
-        cast(
-            case
-                when is_stale then 'stale'
-                when is_partial_coverage then 'partial_coverage'
-                else 'ok'
-            end as varchar
-        ) as quality_status
+        {{ fact_quality_status() }} as quality_status
     from by_level
 
 )

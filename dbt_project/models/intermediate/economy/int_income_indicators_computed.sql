@@ -16,25 +16,32 @@ source_status as (
 
 ),
 
-final as (
+income_values as (
 
     select
-        cast(household_income.area_code as varchar) as area_code,
-        cast(household_income.period as date) as period,
-        cast('household_income_monthly_baht' as varchar) as indicator_code,
-        cast(household_income.avg_monthly_income_baht as double precision) as value,
+        household_income.area_code,
+        household_income.period,
+        'household_income_monthly_baht' as indicator_code,
+        household_income.avg_monthly_income_baht as value,
         cast(null as double precision) as numerator,
         cast(null as double precision) as denominator,
-        cast(household_income.source_id as varchar) as source_id,
-        cast(household_income.is_modelled as boolean) as is_modelled,
-        cast(coalesce(source_status.is_stale, false) as boolean) as is_stale,
-        cast(null as varchar) as population_scope,
-        cast(null as date) as population_period,
-        false as is_partial_coverage
+        household_income.source_id,
+        household_income.is_modelled,
+        coalesce(source_status.is_stale, false) as is_stale
     from household_income
     left join source_status
         on household_income.source_id = source_status.source_id
-    where household_income.avg_monthly_income_baht is not null
+
+),
+
+final as (
+
+    {{ indicator_rows(
+        'income_values',
+        population_scope='null',
+        population_period='null',
+        is_partial_coverage='false'
+    ) }}
 
 )
 

@@ -36,24 +36,7 @@ parameters as (
 
 electricity_with_population as (
 
-    select
-        electricity.*,
-        denominators.population_period,
-        denominators.population_total,
-        denominators.population_scope,
-        denominators.population_is_modelled,
-        denominators.population_is_stale,
-        case
-            when electricity.source_id < denominators.population_source_id
-                then electricity.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || electricity.source_id
-        end as combined_source_id
-    from electricity
-    inner join denominators
-        on
-            electricity.area_code = denominators.area_code
-            and electricity.period = denominators.period
-    where not electricity.is_partial_coverage
+    {{ with_population_denominators('electricity') }}
 
 ),
 
@@ -190,21 +173,7 @@ unioned as (
 
 final as (
 
-    select
-        cast(area_code as varchar) as area_code,
-        cast(period as date) as period,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(source_id as varchar) as source_id,
-        cast(is_modelled as boolean) as is_modelled,
-        cast(is_stale as boolean) as is_stale,
-        cast(population_scope as varchar) as population_scope,
-        cast(population_period as date) as population_period,
-        cast(is_partial_coverage as boolean) as is_partial_coverage
-    from unioned
-    where value is not null
+    {{ indicator_rows('unioned') }}
 
 )
 

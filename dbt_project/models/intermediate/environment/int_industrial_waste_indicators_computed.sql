@@ -51,26 +51,9 @@ provinces_total as (
 
 ),
 
-stale_sources as (
-
-    select source_id
-    from source_status
-    where is_stale
-
-),
-
 population_stale_flags as (
 
-    select
-        area_ageing.area_code,
-        area_ageing.period,
-        count(stale_sources.source_id) > 0 as is_stale
-    from area_ageing
-    left join stale_sources
-        on
-            ',' || area_ageing.source_id || ','
-            like '%,' || stale_sources.source_id || ',%'
-    group by area_ageing.area_code, area_ageing.period
+    {{ stale_flags_by_area_period('area_ageing') }}
 
 ),
 
@@ -139,11 +122,9 @@ per_1000_people as (
         1000 * waste_years.total_tonnes / nullif(denominators.population_total, 0) as value,
         waste_years.total_tonnes as numerator,
         denominators.population_total as denominator,
-        case
-            when waste_years.source_id < denominators.population_source_id
-                then waste_years.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || waste_years.source_id
-        end as source_id,
+        {{ source_id_pair(
+            'waste_years.source_id', 'denominators.population_source_id'
+        ) }} as source_id,
         waste_years.is_modelled or denominators.population_is_modelled as is_modelled,
         waste_years.is_stale or denominators.population_is_stale as is_stale,
         denominators.population_scope,
@@ -232,21 +213,7 @@ unioned as (
 
 final as (
 
-    select
-        cast(area_code as varchar) as area_code,
-        cast(period as date) as period,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(source_id as varchar) as source_id,
-        cast(is_modelled as boolean) as is_modelled,
-        cast(is_stale as boolean) as is_stale,
-        cast(population_scope as varchar) as population_scope,
-        cast(population_period as date) as population_period,
-        cast(is_partial_coverage as boolean) as is_partial_coverage
-    from unioned
-    where value is not null
+    {{ indicator_rows('unioned') }}
 
 )
 

@@ -50,14 +50,6 @@ provinces_total as (
 
 ),
 
-stale_sources as (
-
-    select source_id
-    from source_status
-    where is_stale
-
-),
-
 numerator_area_periods as (
 
     select
@@ -83,16 +75,7 @@ numerator_area_periods as (
 
 population_stale_flags as (
 
-    select
-        area_ageing.area_code,
-        area_ageing.period,
-        count(stale_sources.source_id) > 0 as is_stale
-    from area_ageing
-    left join stale_sources
-        on
-            ',' || area_ageing.source_id || ','
-            like '%,' || stale_sources.source_id || ',%'
-    group by area_ageing.area_code, area_ageing.period
+    {{ stale_flags_by_area_period('area_ageing') }}
 
 ),
 

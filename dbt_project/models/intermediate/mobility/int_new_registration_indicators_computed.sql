@@ -129,21 +129,12 @@ unpivoted as (
 
 final as (
 
-    select
-        cast(area_code as varchar) as area_code,
-        cast(period as date) as period,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(source_id as varchar) as source_id,
-        cast(is_modelled as boolean) as is_modelled,
-        cast(is_stale as boolean) as is_stale,
-        cast(null as varchar) as population_scope,
-        cast(null as date) as population_period,
-        cast(false as boolean) as is_partial_coverage
-    from unpivoted
-    where value is not null
+    {{ indicator_rows(
+        'unpivoted',
+        population_scope='null',
+        population_period='null',
+        is_partial_coverage='false'
+    ) }}
 
 )
 

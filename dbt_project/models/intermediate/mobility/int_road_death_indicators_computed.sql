@@ -29,11 +29,9 @@ per_person as (
         cast(denominators.population_total as double precision) as denominator,
         100000 * cast(road_deaths.deaths as double precision)
         / nullif(denominators.population_total, 0) as value,
-        case
-            when road_deaths.source_id < denominators.population_source_id
-                then road_deaths.source_id || ',' || denominators.population_source_id
-            else denominators.population_source_id || ',' || road_deaths.source_id
-        end as source_id,
+        {{ source_id_pair(
+            'road_deaths.source_id', 'denominators.population_source_id'
+        ) }} as source_id,
         road_deaths.is_modelled or denominators.population_is_modelled as is_modelled,
         road_deaths.is_stale or denominators.population_is_stale as is_stale
     from road_deaths
@@ -47,21 +45,7 @@ per_person as (
 
 final as (
 
-    select
-        cast(area_code as varchar) as area_code,
-        cast(period as date) as period,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(source_id as varchar) as source_id,
-        cast(is_modelled as boolean) as is_modelled,
-        cast(is_stale as boolean) as is_stale,
-        cast(population_scope as varchar) as population_scope,
-        cast(population_period as date) as population_period,
-        cast(is_partial_coverage as boolean) as is_partial_coverage
-    from per_person
-    where value is not null
+    {{ indicator_rows('per_person') }}
 
 )
 

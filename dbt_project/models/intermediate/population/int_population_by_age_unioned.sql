@@ -6,6 +6,14 @@
 -- province and of each district and sub-district the reference geography has a code
 -- for).
 
+{#- The series in the order they win: source_priority 1, 2, ... -#}
+{%- set sources_by_priority = [
+    'population',
+    'population_thai',
+    'population_district_thai',
+    'age_files',
+] %}
+
 with
 
 population as (
@@ -38,63 +46,21 @@ age_files as (
 
 candidates as (
 
-    select
-        area_code,
-        period,
-        sex,
-        age,
-        population,
-        population_scope,
-        is_modelled,
-        source_id,
-        source_sha256,
-        1 as source_priority
-    from population
-
-    union all
-
-    select
-        area_code,
-        period,
-        sex,
-        age,
-        population,
-        population_scope,
-        is_modelled,
-        source_id,
-        source_sha256,
-        2 as source_priority
-    from population_thai
-
-    union all
-
-    select
-        area_code,
-        period,
-        sex,
-        age,
-        population,
-        population_scope,
-        is_modelled,
-        source_id,
-        source_sha256,
-        3 as source_priority
-    from population_district_thai
-
-    union all
-
-    select
-        area_code,
-        period,
-        sex,
-        age,
-        population,
-        population_scope,
-        is_modelled,
-        source_id,
-        source_sha256,
-        4 as source_priority
-    from age_files
+    {% for relation in sources_by_priority %}
+        select
+            area_code,
+            period,
+            sex,
+            age,
+            population,
+            population_scope,
+            is_modelled,
+            source_id,
+            source_sha256,
+            {{ loop.index }} as source_priority
+        from {{ relation }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

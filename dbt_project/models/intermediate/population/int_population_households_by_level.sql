@@ -283,39 +283,19 @@ units as (
 
 ),
 
-member_counts as (
-
-    select
-        target_area_code,
-        count(*) as n_members
-    from members
-    group by target_area_code
-
-),
-
 target_areas as (
 
-    select
-        members.target_area_code as area_code,
-        'target_area' as area_level,
-        units.period,
-        sum(units.population_total) as population_total,
-        sum(units.population_male) as population_male,
-        sum(units.population_female) as population_female,
-        sum(units.households) as households,
-        sum(units.population_municipal) as population_municipal,
-        bool_or(units.is_modelled) as is_modelled,
-        false as is_partial_coverage,
-        min(units.source_id) as source_id
-    from members
-    inner join units
-        on
-            members.member_code = units.area_code
-            and members.member_level = units.area_level
-    inner join member_counts
-        on members.target_area_code = member_counts.target_area_code
-    group by members.target_area_code, units.period
-    having count(*) = max(member_counts.n_members)
+    {{ sum_over_target_area_members(
+        'units',
+        [
+            'population_total',
+            'population_male',
+            'population_female',
+            'households',
+            'population_municipal',
+        ],
+        with_source_id=true
+    ) }}
 
 ),
 

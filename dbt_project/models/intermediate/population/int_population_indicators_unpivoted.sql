@@ -46,26 +46,9 @@ provinces_total as (
 
 ),
 
-stale_sources as (
-
-    select source_id
-    from source_status
-    where is_stale
-
-),
-
 stale_flags as (
 
-    select
-        area_ageing.area_code,
-        area_ageing.period,
-        count(stale_sources.source_id) > 0 as is_stale
-    from area_ageing
-    left join stale_sources
-        on
-            ',' || area_ageing.source_id || ','
-            like '%,' || stale_sources.source_id || ',%'
-    group by area_ageing.area_code, area_ageing.period
+    {{ stale_flags_by_area_period('area_ageing') }}
 
 ),
 
@@ -112,21 +95,7 @@ indicator_values as (
 
 final as (
 
-    select
-        cast(area_code as varchar) as area_code,
-        cast(period as date) as period,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(value as double precision) as value,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(source_id as varchar) as source_id,
-        cast(is_modelled as boolean) as is_modelled,
-        cast(is_stale as boolean) as is_stale,
-        cast(population_scope as varchar) as population_scope,
-        cast(population_period as date) as population_period,
-        cast(is_partial_coverage as boolean) as is_partial_coverage
-    from indicator_values
-    where value is not null
+    {{ indicator_rows('indicator_values') }}
 
 )
 

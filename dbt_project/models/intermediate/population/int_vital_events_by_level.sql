@@ -59,36 +59,9 @@ country as (
 
 ),
 
-province_target_areas as (
-
-    select
-        target_area_code,
-        count(*) as n_members
-    from members
-    group by target_area_code
-    having bool_and(member_level = 'province')
-
-),
-
 target_areas as (
 
-    select
-        members.target_area_code as area_code,
-        'target_area' as area_level,
-        provinces.period,
-        sum(provinces.births) as births,
-        sum(provinces.deaths) as deaths,
-        sum(provinces.moves_in) as moves_in,
-        sum(provinces.moves_out) as moves_out,
-        bool_or(provinces.is_modelled) as is_modelled,
-        false as is_partial_coverage
-    from members
-    inner join province_target_areas
-        on members.target_area_code = province_target_areas.target_area_code
-    inner join provinces
-        on members.member_code = provinces.area_code
-    group by members.target_area_code, provinces.period
-    having count(*) = max(province_target_areas.n_members)
+    {{ sum_over_target_area_members('provinces', ['births', 'deaths', 'moves_in', 'moves_out']) }}
 
 ),
 
