@@ -1,7 +1,8 @@
 """DOPA's own yearly files: stat_c / stat_a (real, bundled) and the single-age files
 <yymm>cc<cc>.txt (real excerpt: Bangkok, khet Phra Nakhon and its 12 khwaeng), parsed,
 mapped to DOPA codes through the reference geography, and the age file end to end over
-loopback into mart_area_ageing.
+loopback into mart_area_ageing; in the same live run, the house API of a province and
+year the project never saw, into fct_population_households.
 
 The age file served end to end is the real excerpt with one change, said here: the
 excerpt holds 1 of Bangkok's 50 khet, so its province line (all of Bangkok) would not be
@@ -18,16 +19,21 @@ import duckdb
 import pytest
 
 from devtools.mirror import Mirror
+from devtools.snapshots import build_dopa_house_snapshot as house_builder
 from devtools.snapshots import build_dopa_stat_snapshot as stat_builder
 from extract.errors import ParseError
 from extract.parsers import dopa_age_yearly, dopa_stat_yearly
 from tests.conftest import FIXTURES, parse_context
 from tests.test_end_to_end import expected_ageing
+from tests.test_households_extract import one_province_snapshot
 from warehouse import refresh
 
 EXCERPT = FIXTURES / "real" / "dopa_age_6812cc10_excerpt.txt"
 PHRA_NAKHON = FIXTURES / "real" / "dopa_subdistricts_phra_nakhon.csv"
 AGE_CONF = {"sources": ["dopa_age_yearly"], "provinces": ["10"], "periods": ["2025-12"]}
+HOUSE_CONF = {"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"]}
+HOUSE_MEASURES = {"population_total": "total", "population_male": "male",
+                  "population_female": "female", "households": "households"}  # fmt: skip
 
 
 def stat(name: str, period: str, feed: str):
@@ -124,6 +130,9 @@ def test_male_total_rule_and_names_are_checked_on_every_line(phra_nakhon):
 
 @pytest.fixture(scope="module")
 def age_release(tmp_path_factory):
+    """One live run into an empty data directory: the age file of Bangkok (2025-12) and,
+    beside it, Phuket's house-API answers (test_households_extract: its real figures of
+    31 Dec 2020 re-served as 2021-12, a year the project never saw), one build."""
     folder = tmp_path_factory.mktemp("dopa_site")
     body = served_age_file()
     (folder / "6812cc10.txt").write_bytes(body)
@@ -133,13 +142,15 @@ def age_release(tmp_path_factory):
             "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body),
             "content_type": "text/plain; charset=utf-8", "last_modified": "Sun, 01 Feb 2026 00:00:00 GMT",
             "is_modelled": False}]}), encoding="utf-8")
+    phuket = one_province_snapshot(tmp_path_factory.mktemp("dopa_house"))
     data_dir = tmp_path_factory.mktemp("empty_data")
-    with Mirror([folder]) as mirror, pytest.MonkeyPatch.context() as patch:
+    with Mirror([folder, phuket]) as mirror, pytest.MonkeyPatch.context() as patch:
         patch.setenv("DOPA_BASE_URL", mirror.base_url)
         patch.setenv("SMARTCITY_DATA_DIR", str(data_dir))
         patch.setenv("SMARTCITY_SUBDISTRICTS_PATH", str(PHRA_NAKHON))
         patch.setenv("SMARTCITY_HTTP_RETRIES", "0")
-        outcomes = [refresh.extract(batch, data_dir) for batch in refresh.plan(AGE_CONF)]
+        batches = [*refresh.plan(AGE_CONF), *refresh.plan(HOUSE_CONF)]
+        outcomes = [refresh.extract(batch, data_dir) for batch in batches]
         refresh.record("manual__age", outcomes, data_dir)
         release = refresh.publish(refresh.gate(refresh.build(refresh.load("manual__age", data_dir)), data_dir), data_dir)
     with duckdb.connect(release["path"], read_only=True) as con:
@@ -196,3 +207,47 @@ def test_every_sub_district_ageing_row_is_the_formulas_on_its_line(age_release):
     for column in ("population_total", "population_male", "population_female", "pop_0_14", "pop_15_64",
                    "pop_60_plus", "pop_65_plus", "pop_80_plus"):  # fmt: skip
         assert district[column] == sum(r[column] for r in rows.values()), column
+
+
+def expected_phuket_levels() -> dict[tuple[str, str], dict[str, int]]:
+    """Phuket's figures in DOPA's 2020 yearly file, at every level the mart holds."""
+    year = house_builder.read(2020)
+    expected: dict[tuple[str, str], dict[str, int]] = {}
+
+    def add(key, figures):
+        current = expected.setdefault(key, dict.fromkeys(HOUSE_MEASURES.values(), 0))
+        for measure in current:
+            current[measure] += figures[measure]
+
+    for office, subdistricts in year.offices.items():
+        if office[:2] != "83":
+            continue
+        for code, figures in subdistricts.items():
+            add(("subdistrict", code), figures)
+            if office != code[:4]:  # a municipal registration office
+                add(("municipality", office), figures)
+    for code, figures in year.totals.items():
+        if code[:2] == "83" and len(code) in (2, 4):
+            level = "province" if len(code) == 2 else "district"
+            expected[(level, code)] = {m: figures[m] for m in HOUSE_MEASURES.values()}
+    return expected
+
+
+@pytest.mark.slow
+def test_every_level_of_an_unseen_household_year_holds_dopas_figures(age_release):
+    """The issue's live run of dopa_households: every sub-district, district, municipality
+    and the province hold exactly DOPA's figures by sex and households."""
+    rows = age_release.execute(
+        "select * from marts.fct_population_households where period = date '2021-12-31'"
+    ).fetchdf().to_dict("records")
+    published = {(r["area_level"], r["area_code"]): r for r in rows}
+    expected = expected_phuket_levels()
+    levels = {level for level, _ in expected}
+    assert levels == {"province", "district", "subdistrict", "municipality"}
+    found = {key: row for key, row in published.items() if key[0] in levels}
+    assert sorted(found) == sorted(expected)
+    for key, figures in expected.items():
+        row = found[key]
+        assert {m: row[m] for m in HOUSE_MEASURES} == {m: figures[f] for m, f in HOUSE_MEASURES.items()}, key
+        assert not row["is_modelled"], key
+    assert published[("country", "TH")]["quality_status"] == "partial_coverage"  # one province of 77
