@@ -1,8 +1,11 @@
-"""Extract one slice end to end: find, conditional fetch, parse, land, report.
+"""Extract one slice end to end: find, conditional fetch, parse, report.
 
 The same steps for every source: the catalogue says where the slice comes from (a URL
 template, or a CKAN package whose resource for the month is looked up first) and which
-registered parser turns the body into the landed table.
+registered parser turns the body into the landed table. ``answer_slice`` gives the
+answer (outcome, manifest, rows) without writing anything; the batch it belongs to is
+landed once, in one file (``extract.landing.land_batch``). ``extract_slice`` does both
+for a single slice.
 """
 
 from __future__ import annotations
@@ -17,22 +20,50 @@ import requests
 
 from extract import landing, parsers
 from extract.catalogue import load_catalogue
-from extract.errors import NoDataYet
+from extract.errors import NoDataYet, ParseError
 from extract.http import ckan
 from extract.http import client as http_client
 from extract.run_config import Slice
 from extract.status import FetchStatus
 
 
+@dataclasses.dataclass
+class Answer:
+    """What one slice's request gave: its outcome (a row of the fetch log), the manifest
+    to record (None: nothing to record) and its rows (a table, None for no rows, or
+    ``landing.KEEP``: the landed rows stay)."""
+
+    outcome: dict[str, Any]
+    manifest: dict[str, Any] | None = None
+    rows: Any = landing.KEEP
+
+
 def extract_slice(
     slc: Slice, data_dir: Path, session: requests.Session | None = None
 ) -> dict[str, Any]:
-    """Fetch, parse and land one slice; returns its outcome (a row of the fetch log)."""
+    """Fetch, parse and land one slice (into its batch); returns its outcome."""
+    directory = landing.batch_dir(data_dir, slc.source_id, slc.period)
+    previous = landing.landed_answers(directory).get(slc.key) or {}
+    answer = answer_slice(slc, previous, session)
+    land_answers(directory, slc.source_id, {slc.key: answer})
+    return answer.outcome
+
+
+def land_answers(directory: Path, source_id: str, answers: dict[str, Answer]) -> None:
+    """Land the answers of one batch (source x period) in one file (nothing is written
+    when every answer is as landed; answers of the earlier layout are moved in)."""
+    updates = {k: (a.manifest, a.rows) for k, a in answers.items() if a.manifest is not None}
+    schema = parsers.schema_of(load_catalogue()[source_id])
+    landing.land_batch(directory, updates, schema=schema)
+
+
+def answer_slice(
+    slc: Slice, previous: dict[str, Any], session: requests.Session | None = None
+) -> Answer:
+    """Fetch and parse one slice against its landed manifest ``previous`` ({} if none)."""
     source = load_catalogue()[slc.source_id]
     feed = source.feed(slc.feed)
     parser = parsers.get(source.parser)
-    directory = landing.slice_dir(data_dir, slc.source_id, slc.period, slc.key)
-    previous = landing.read_manifest(directory) or {}
     session = session or http_client.make_session()
     headers = ckan.api_headers(feed.publisher)  # never logged, never in a manifest
     manifest: dict[str, Any] = {
@@ -52,7 +83,7 @@ def extract_slice(
     outcome: dict[str, Any] = {**slc.as_dict(), "slice_key": slc.key}
     if source.slicing == "province_offices" or feed.parts:
         return _extract_parts(
-            slc, source, feed, parser, directory, previous, session, headers, manifest, outcome
+            slc, source, feed, parser, previous, session, headers, manifest, outcome
         )
     resource = None
     expect = feed.expect
@@ -66,14 +97,16 @@ def extract_slice(
             if previous.get("parquet"):
                 # Portals drop old files when they publish a new one (DLT keeps one):
                 # a vintage landed earlier stays, it is not "no data".
-                return {
-                    **outcome,
-                    "status": FetchStatus.UNCHANGED,
-                    "rows": previous.get("rows", 0),
-                    "sha256": previous.get("sha256"),
-                    "is_modelled": previous.get("is_modelled"),
-                }
-            return _no_data(directory, manifest, outcome, str(exc))
+                return Answer(
+                    {
+                        **outcome,
+                        "status": FetchStatus.UNCHANGED,
+                        "rows": previous.get("rows", 0),
+                        "sha256": previous.get("sha256"),
+                        "is_modelled": previous.get("is_modelled"),
+                    }
+                )
+            return _no_data(previous, manifest, outcome, str(exc))
         url, expect = resource.url, resource.format
         manifest.update(
             package_url=package_url,
@@ -89,16 +122,18 @@ def extract_slice(
             else None
         )
         if reason:  # the portal says the landed file is current: no download at all
-            return {
-                **outcome,
-                "url": url,
-                "status": FetchStatus.NOT_MODIFIED,
-                "detail": reason,
-                "bytes": 0,
-                "sha256": previous.get("sha256"),
-                "rows": previous.get("rows", 0),
-                "is_modelled": previous.get("is_modelled", False),
-            }
+            return Answer(
+                {
+                    **outcome,
+                    "url": url,
+                    "status": FetchStatus.NOT_MODIFIED,
+                    "detail": reason,
+                    "bytes": 0,
+                    "sha256": previous.get("sha256"),
+                    "rows": previous.get("rows", 0),
+                    "is_modelled": previous.get("is_modelled", False),
+                }
+            )
     elif feed.access == "ckan_datastore":
         package_url = feed.url(period=slc.period)
         package = ckan.package_show(session, source.id, package_url, headers=headers)
@@ -116,14 +151,16 @@ def extract_slice(
             and previous.get("parser_version") == parser.PARSER_VERSION
         ):
             # The portal says the records did not change since they were landed.
-            return {
-                **outcome,
-                "status": FetchStatus.UNCHANGED,
-                "detail": "CKAN package and resource stamps as landed: not downloaded",
-                "rows": previous.get("rows", 0),
-                "sha256": previous.get("sha256"),
-                "is_modelled": previous.get("is_modelled"),
-            }
+            return Answer(
+                {
+                    **outcome,
+                    "status": FetchStatus.UNCHANGED,
+                    "detail": "CKAN package and resource stamps as landed: not downloaded",
+                    "rows": previous.get("rows", 0),
+                    "sha256": previous.get("sha256"),
+                    "is_modelled": previous.get("is_modelled"),
+                }
+            )
         answer = ckan.datastore_search(
             session, source.id, feed, headers=headers, max_bytes=source.max_bytes
         )
@@ -151,18 +188,26 @@ def extract_slice(
             headers=headers,
         )
     outcome.update(http_status=result.http_status, duration_s=round(result.duration_s, 3))
-    if resource is not None and (result.not_modified or previous.get("sha256") == result.sha256):
+    remember = None
+    if (
+        previous
+        and resource is not None
+        and (result.not_modified or previous.get("sha256") == result.sha256)
+    ):
         # the same file under new portal metadata: remember the metadata for next time
-        landing.update_manifest(directory, ckan.resource_change_signal(resource))
+        remember = ckan.resource_change_signal(resource)
     if result.not_modified:
-        return {
-            **outcome,
-            "status": FetchStatus.NOT_MODIFIED,
-            "bytes": 0,
-            "sha256": previous.get("sha256"),
-            "rows": previous.get("rows", 0),
-            "is_modelled": previous.get("is_modelled", False),
-        }
+        return Answer(
+            {
+                **outcome,
+                "status": FetchStatus.NOT_MODIFIED,
+                "bytes": 0,
+                "sha256": previous.get("sha256"),
+                "rows": previous.get("rows", 0),
+                "is_modelled": previous.get("is_modelled", False),
+            },
+            remember,
+        )
     body = result.body or b""
     modelled = landing.modelled_method(result.sha256) is not None
     outcome.update(bytes=len(body), sha256=result.sha256, is_modelled=modelled)
@@ -171,7 +216,10 @@ def extract_slice(
         and previous.get("status") != FetchStatus.NO_DATA
         and previous.get("parser_version") == parser.PARSER_VERSION
     ):
-        return {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)}
+        return Answer(
+            {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)},
+            remember,
+        )
     manifest.update(
         url=url,
         etag=result.etag,
@@ -193,9 +241,14 @@ def extract_slice(
     try:
         table = parser.parse_table(body, ctx)
     except NoDataYet as exc:
-        return _no_data(directory, manifest, outcome, str(exc))
-    landing.land(directory, table, {**manifest, "status": FetchStatus.DOWNLOADED})
-    return {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows}
+        return _no_data(previous, manifest, outcome, str(exc))
+    except ParseError as exc:  # a batch holds thousands of answers: say which one
+        raise exc.naming(_answer_name(slc, url)) from exc
+    return Answer(
+        {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows},
+        {**manifest, "status": FetchStatus.DOWNLOADED},
+        table,
+    )
 
 
 def _extract_parts(
@@ -203,13 +256,12 @@ def _extract_parts(
     source: Any,
     feed: Any,
     parser: Any,
-    directory: Path,
     previous: dict[str, Any],
     session: requests.Session,
     headers: dict[str, str],
     manifest: dict[str, Any],
     outcome: dict[str, Any],
-) -> dict[str, Any]:
+) -> Answer:
     """A slice of several answers parsed together (``parser.parse_parts``).
 
     ``province_offices``: the discovery answer (statpop action 193) lists the province's
@@ -243,7 +295,9 @@ def _extract_parts(
         try:
             offices = parser.offices(discovery, ctx)
         except NoDataYet as exc:
-            return _no_data(directory, manifest, outcome, str(exc))
+            return _no_data(previous, manifest, outcome, str(exc))
+        except ParseError as exc:
+            raise exc.naming(_answer_name(slc, first)) from exc
         for office in offices:
             get(
                 f"rcode={office}", feed.url(period=slc.period, province=slc.province, office=office)
@@ -270,7 +324,7 @@ def _extract_parts(
         and previous.get("status") != FetchStatus.NO_DATA
         and previous.get("parser_version") == parser.PARSER_VERSION
     ):
-        return {**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)}
+        return Answer({**outcome, "status": FetchStatus.UNCHANGED, "rows": previous.get("rows", 0)})
     manifest.update(
         url=outcome["url"],
         sha256=digest,
@@ -284,9 +338,18 @@ def _extract_parts(
     try:
         table = parser.parse_parts(bodies, ctx)
     except NoDataYet as exc:
-        return _no_data(directory, manifest, outcome, str(exc))
-    landing.land(directory, table, {**manifest, "status": FetchStatus.DOWNLOADED})
-    return {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows}
+        return _no_data(previous, manifest, outcome, str(exc))
+    except ParseError as exc:
+        raise exc.naming(_answer_name(slc, outcome["url"])) from exc
+    return Answer(
+        {**outcome, "status": FetchStatus.DOWNLOADED, "rows": table.num_rows},
+        {**manifest, "status": FetchStatus.DOWNLOADED},
+        table,
+    )
+
+
+def _answer_name(slc: Slice, url: str) -> str:
+    return f"{slc.source_id} {slc.period} {slc.key} <{url}>"
 
 
 def _target(url: str | None) -> tuple[str, str] | None:
@@ -297,11 +360,18 @@ def _target(url: str | None) -> tuple[str, str] | None:
 
 
 def _no_data(
-    directory: Path, manifest: dict[str, Any], outcome: dict[str, Any], note: str
-) -> dict[str, Any]:
+    previous: dict[str, Any], manifest: dict[str, Any], outcome: dict[str, Any], note: str
+) -> Answer:
     """The publisher has nothing for the slice yet: record it, land no rows."""
-    landing.land_manifest_only(
-        directory,
+    result = {**outcome, "status": FetchStatus.NO_DATA, "rows": 0}
+    if (
+        previous.get("status") == FetchStatus.NO_DATA
+        and previous.get("note") == note
+        and previous.get("url") == outcome["url"]
+    ):
+        return Answer(result)  # recorded already: the batch is not rewritten for it
+    return Answer(
+        result,
         {
             "url": outcome["url"],
             "fetched_at": landing.utc_now(),
@@ -309,5 +379,5 @@ def _no_data(
             "status": FetchStatus.NO_DATA,
             "note": note,
         },
+        None,
     )
-    return {**outcome, "status": FetchStatus.NO_DATA, "rows": 0}

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from devtools.mirror import Fault, Mirror
+from extract import landing
 from extract.errors import ParseError
 from extract.thai.province_names import province_code
 from tests.conftest import REPO, satun_wire
@@ -92,8 +93,7 @@ def good(tmp_path_factory):
 
 
 def _manifest_sha(data_dir):
-    path = data_dir / "raw" / "dopa_population_thai" / "2026-09" / "cc=91" / "_manifest.json"
-    return json.loads(path.read_text())["sha256"]
+    return landing.read_answer(data_dir, "dopa_population_thai", "2026-09", "cc=91")["sha256"]
 
 
 def _extract_with_body(data_dir, body: str):
@@ -185,8 +185,7 @@ WASTE_BAD = {
 
 
 def _waste_manifest(data_dir):
-    path = data_dir / "raw" / "diw_industrial_waste" / "2025-07" / "national" / "_manifest.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return landing.read_answer(data_dir, "diw_industrial_waste", "2025-07", "national")
 
 
 def _extract_waste_with_records(data_dir, records):

@@ -21,7 +21,7 @@ from extract.catalogue import load_catalogue
 from extract.errors import FetchError, naming_full_disk
 from extract.http.client import make_session
 from extract.run_config import Slice, plan_slices
-from extract.slices import extract_slice
+from extract.slices import Answer, answer_slice, land_answers
 from extract.status import FetchStatus
 from smartcity import settings
 from warehouse import paths, progress
@@ -67,15 +67,17 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
     """
     root = data_dir or paths.data_dir()
     local = threading.local()
+    directory = landing.batch_dir(root, batch["source_id"], batch["period"])
+    landed = landing.landed_answers(directory)
 
-    def one(item: dict[str, Any]) -> dict[str, Any]:
+    def one(item: dict[str, Any]) -> Answer:
         if not hasattr(local, "session"):  # requests sessions are not shared across threads
             local.session = make_session()
         slc = Slice.from_dict(item)
         try:
-            return extract_slice(slc, root, local.session)
+            return answer_slice(slc, landed.get(slc.key) or {}, local.session)
         except FetchError as exc:
-            return {
+            return Answer({
                 **slc.as_dict(),
                 "slice_key": slc.key,
                 "url": exc.url,
@@ -83,16 +85,22 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
                 "error": str(exc),
                 "rows": 0,
                 "bytes": 0,
-            }
+            })
 
     workers = settings.http_concurrency()
+    items = batch.get("slices") or [
+        {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
+        for p in batch["provinces"]
+    ]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        items = batch.get("slices") or [
-            {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
-            for p in batch["provinces"]
-        ]
         stage = f"extract {batch['source_id']} {batch['period']}"
-        return list(progress.track(pool.map(one, items), stage, len(items)))
+        answers = list(progress.track(pool.map(one, items), stage, len(items)))
+    # The whole batch lands at once, in one file: after every answer is in and parsed.
+    with naming_full_disk("landing", directory):
+        land_answers(
+            directory, batch["source_id"], {a.outcome["slice_key"]: a for a in answers}
+        )
+    return [a.outcome for a in answers]
 
 
 def record(
@@ -109,10 +117,8 @@ def record(
     outcomes = [outcome for batch in batches for outcome in batch]
     for outcome in outcomes:
         if outcome["status"] == FetchStatus.FAILED:
-            landed = landing.read_manifest(
-                landing.slice_dir(
-                    root, outcome["source_id"], outcome["period"], outcome["slice_key"]
-                )
+            landed = landing.read_answer(
+                root, outcome["source_id"], outcome["period"], outcome["slice_key"]
             )
             if landed and landed.get("parquet"):
                 outcome["status"] = FetchStatus.STALE
