@@ -88,9 +88,31 @@ def answer_slice(
     resource = None
     expect = feed.expect
     if feed.access == "ckan":
+        package_url = feed.url(period=slc.period)
+        package = ckan.package_show(session, source.id, package_url, headers=headers)
+        reason = (
+            ckan.package_unchanged_reason(package, previous)
+            if _target(previous.get("package_url")) == _target(package_url)
+            and previous.get("parser_version") == parser.PARSER_VERSION
+            else None
+        )
+        if reason:  # the dataset-level signal first: one request for the whole slice
+            return Answer(
+                {
+                    **outcome,
+                    "url": previous.get("url"),
+                    "status": FetchStatus.NOT_MODIFIED,
+                    "detail": reason,
+                    "bytes": 0,
+                    "sha256": previous.get("sha256"),
+                    "rows": previous.get("rows", 0),
+                    "is_modelled": previous.get("is_modelled", False),
+                }
+            )
         try:
-            package_url, resource = ckan.find_resource(
-                session, source.id, feed, slc.period, headers=headers
+            resource = ckan.choose(package, feed, slc.period, source.id)
+            resource = dataclasses.replace(
+                resource, url=ckan.rebase(resource.url, feed.publisher, source.id)
             )
         except NoDataYet as exc:
             outcome["url"] = feed.url(period=slc.period)
