@@ -265,6 +265,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "provinces": len(summary["province_codes"]), "periods": len(all_periods),
             "province_sources": summary["province_sources"],
             "province_series_responses": summary["province_series_responses"],
+            "household_responses": summary.get("household_responses", 0),
         }
         _say(f"generated {summary['responses']:,} synthetic responses "
              f"({summary['rows']:,} rows) in {result['generate']['seconds']:.1f} s")
@@ -450,7 +451,9 @@ def report(r: dict[str, Any]) -> str:
         f"Python {m['python']}, {m['cpu']}; load average at start "
         f"{', '.join(f'{x:.1f}' for x in r.get('load_average_at_start', ()))}",
         f"data: {g['responses']:,} SYNTHETIC responses, {g['rows']:,} rows ({g['areas']:,} "
-        f"{g['level']} areas + {g['provinces']} provinces x {g['periods']} periods)",
+        f"{g['level']} areas + {g['provinces']} provinces x {g['periods']} periods); "
+        f"{g.get('household_responses', 0):,} house API answers (sub-districts with "
+        "households, real 2020 figures re-served per period, labelled SYNTHETIC)",
         "",
     ]
     ll = r.get("landing_load")

@@ -139,7 +139,11 @@ class Workspace:
     @property
     def sources(self) -> list[str]:
         """Every catalogue source with generated answers (the refresh asks for these)."""
-        return [*BENCH_SOURCES, *self.summary.get("province_sources", [])]
+        return [
+            *BENCH_SOURCES,
+            *self.summary.get("province_sources", []),
+            *self.summary.get("household_sources", []),
+        ]
 
     def conf(self, periods: list[str]) -> dict[str, Any]:
         """The run configuration of a refresh over the generated data of ``periods``."""
