@@ -172,6 +172,9 @@ def bench_catalogue(real: dict[str, Any], summary: dict[str, Any]) -> dict[str, 
     )
     for source_id in BENCH_SOURCES:
         sources[source_id]["max_bytes"] = max(int(sources[source_id].get("max_bytes", 0)), 2_000_000)
+    for source_id in summary.get("household_sources", []):  # the provinces generated
+        sources[source_id].update(default_provinces=list(summary["province_codes"]),
+                                  default_periods=periods)
     return catalogue
 
 
