@@ -41,7 +41,11 @@ class Answer:
 def extract_slice(
     slc: Slice, data_dir: Path, session: requests.Session | None = None
 ) -> dict[str, Any]:
-    """Fetch, parse and land one slice (into its batch); returns its outcome."""
+    """Fetch, parse and land one slice (into its batch); returns its outcome.
+
+    For one slice at a time: the batch's manifest is read and rewritten, so answers of
+    one batch extracted together go through ``answer_slice`` and ``land_answers`` once
+    (``warehouse.refresh.extract``)."""
     directory = landing.batch_dir(data_dir, slc.source_id, slc.period)
     previous = landing.landed_answers(directory).get(slc.key) or {}
     answer = answer_slice(slc, previous, session)
@@ -296,17 +300,54 @@ def _extract_parts(
     requests_log: list[dict[str, Any]] = []
     modelled = False
     duration = 0.0
+    # Each answer is asked "has this changed?" with the validators it was landed with.
+    landed_parts = (
+        {r["part"]: r for r in previous.get("requests") or ()}
+        if previous.get("parquet") and previous.get("parser_version") == parser.PARSER_VERSION
+        else {}
+    )
+    revalidated: list[str] = []  # parts the publisher answered 304
 
-    def get(name: str, url: str) -> bytes:
+    def get(name: str, url: str, *, conditional: bool = True) -> bytes | None:
         nonlocal modelled, duration
+        seen = landed_parts.get(name) if conditional else None
+        validators = seen if seen and _target(seen.get("url")) == _target(url) else {}
         result = http_client.fetch(
-            session, source.id, url, expect=feed.expect, max_bytes=source.max_bytes, headers=headers
+            session,
+            source.id,
+            url,
+            expect=feed.expect,
+            max_bytes=source.max_bytes,
+            etag=validators.get("etag"),
+            last_modified=validators.get("last_modified"),
+            headers=headers,
         )
+        duration += result.duration_s
+        entry: dict[str, Any] = {"part": name, "url": url}
+        if result.not_modified and validators:
+            revalidated.append(name)
+            requests_log.append(
+                {
+                    **entry,
+                    **{k: validators.get(k) for k in ("sha256", "bytes", "etag", "last_modified")},
+                }
+            )
+            return None
         body = result.body or b""
         bodies[name] = body
         modelled = modelled or landing.modelled_method(result.sha256) is not None
-        duration += result.duration_s
-        requests_log.append({"part": name, "url": url, "sha256": result.sha256, "bytes": len(body)})
+        entry.update(
+            sha256=result.sha256,
+            bytes=len(body),
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
+        for index, logged in enumerate(requests_log):
+            if logged["part"] == name:  # asked again in full: replaces its 304
+                requests_log[index] = entry
+                break
+        else:
+            requests_log.append(entry)
         return body
 
     ctx = parsers.ParseContext(source=source, feed=feed, slice=slc, sha256="", is_modelled=False)
@@ -314,12 +355,15 @@ def _extract_parts(
         first = feed.discovery_url(period=slc.period, province=slc.province)
         outcome["url"] = first
         discovery = get(parser.DISCOVERY_PART, first)
-        try:
-            offices = parser.offices(discovery, ctx)
-        except NoDataYet as exc:
-            return _no_data(previous, manifest, outcome, str(exc))
-        except ParseError as exc:
-            raise exc.naming(_answer_name(slc, first)) from exc
+        if discovery is None:  # the same list of offices as landed
+            offices = [p.removeprefix("rcode=") for p in landed_parts if p.startswith("rcode=")]
+        else:
+            try:
+                offices = parser.offices(discovery, ctx)
+            except NoDataYet as exc:
+                return _no_data(previous, manifest, outcome, str(exc))
+            except ParseError as exc:
+                raise exc.naming(_answer_name(slc, first)) from exc
         for office in offices:
             get(
                 f"rcode={office}", feed.url(period=slc.period, province=slc.province, office=office)
@@ -329,6 +373,24 @@ def _extract_parts(
         outcome["url"] = next(iter(urls.values()))
         for name, url in urls.items():
             get(name, url)
+    if revalidated and len(revalidated) == len(requests_log):
+        # every answer of the slice is as landed: nothing downloaded, nothing parsed
+        return Answer(
+            {
+                **outcome,
+                "http_status": 304,
+                "duration_s": round(duration, 3),
+                "status": FetchStatus.NOT_MODIFIED,
+                "bytes": 0,
+                "sha256": previous.get("sha256"),
+                "rows": previous.get("rows", 0),
+                "is_modelled": previous.get("is_modelled", False),
+                "requests": len(requests_log),
+            }
+        )
+    urls_of = {r["part"]: r["url"] for r in requests_log}
+    for name in revalidated:  # parsed together: the unchanged answers are needed too
+        get(name, urls_of[name], conditional=False)
     digest = hashlib.sha256(
         "\n".join(f"{r['part']} {r['sha256']}" for r in requests_log).encode()
     ).hexdigest()

@@ -23,7 +23,8 @@ from warehouse.targets.duckdb.load import load_raw
 
 SOURCE, PERIOD = "dopa_population", "2020-12"
 PROVINCES = ["10", "83", "91"]
-CONF = {"sources": [SOURCE], "provinces": PROVINCES, "periods": [PERIOD]}
+# a full check: 2020-12 is older than the revision window, and these tests are about asking
+CONF = {"sources": [SOURCE], "provinces": PROVINCES, "periods": [PERIOD], "full_check": True}
 
 
 def _files(directory: Path) -> dict[str, str]:
@@ -193,3 +194,51 @@ def test_a_crash_between_the_file_and_the_manifest_leaves_the_previous_batch(
     after = landing.read_batch_manifest(directory)
     assert [a["slice_key"] for a in after["answers"]] == ["cc=10", "cc=83", "cc=91"]
     assert sorted(_files(directory)) == ["_batch_manifest.json", after["parquet"]]
+
+
+def test_a_slice_of_several_answers_asks_each_answer_if_it_changed(tmp_path, data_dir, monkeypatch):
+    from tests.test_households_extract import one_province_snapshot
+
+    folder = one_province_snapshot(tmp_path)
+    conf = {"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"],
+            "full_check": True}  # fmt: skip
+    with Mirror([folder]) as mirror:
+        monkeypatch.setenv("DOPA_BASE_URL", mirror.base_url)
+        (first,) = _extract(data_dir, mirror, conf)
+        directory = landing.batch_dir(data_dir, "dopa_households", "2021-12")
+        before = _files(directory)
+        landed = landing.read_answer(data_dir, "dopa_households", "2021-12", "cc=83")
+        mirror.requests(clear=True)
+        (again,) = _extract(data_dir, mirror, conf)
+        sent = mirror.requests()
+    assert first["status"] == "downloaded" and first["requests"] == len(landed["requests"]) > 2
+    assert all(r["etag"] and r["last_modified"] for r in landed["requests"])
+    assert (again["status"], again["bytes"], again["rows"]) == ("not_modified", 0, first["rows"])
+    assert len(sent) == len(landed["requests"])  # one conditional request per answer
+    assert [r["headers"].get("If-None-Match") for r in sent] == [r["etag"] for r in landed["requests"]]
+    assert _files(directory) == before
+
+
+def test_one_answer_of_a_slice_answered_in_full_asks_the_others_in_full(tmp_path, data_dir, monkeypatch):
+    from tests.test_households_extract import one_province_snapshot
+
+    folder = one_province_snapshot(tmp_path)
+    conf = {"sources": ["dopa_households"], "provinces": ["83"], "periods": ["2021-12"],
+            "full_check": True}  # fmt: skip
+    index = json.loads((folder / "index.json").read_text())
+    office = next(e for e in index["entries"] if e["query"]["action"] == "194")
+    with Mirror([folder]) as mirror:
+        monkeypatch.setenv("DOPA_BASE_URL", mirror.base_url)
+        (first,) = _extract(data_dir, mirror, conf)
+        landed = landing.read_answer(data_dir, "dopa_households", "2021-12", "cc=83")
+        # the publisher answers one office in full (no 304): the slice is parsed again,
+        # so the answers that were not modified are asked for in full too
+        mirror.inject(Fault("body", body=(folder / office["file"]).read_text(encoding="utf-8"),
+                            params={"action": "194", "rcode": office["query"]["rcode"]}))
+        mirror.requests(clear=True)
+        (again,) = _extract(data_dir, mirror, conf)
+        sent = mirror.requests()
+    parts = len(landed["requests"])
+    assert len(sent) == parts + parts - 1
+    assert again["status"] == "unchanged" and again["sha256"] == first["sha256"]
+    assert landing.read_answer(data_dir, "dopa_households", "2021-12", "cc=83")["requests"] == landed["requests"]

@@ -151,11 +151,13 @@ def record(
 
     root = data_dir or paths.data_dir()
     outcomes = [outcome for batch in batches for outcome in batch]
+    batch_answers: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     for outcome in outcomes:
         if outcome["status"] == FetchStatus.FAILED:
-            landed = landing.read_answer(
-                root, outcome["source_id"], outcome["period"], outcome["slice_key"]
-            )
+            key = (outcome["source_id"], outcome["period"])
+            if key not in batch_answers:  # one read of a batch's manifest, not one per answer
+                batch_answers[key] = landing.landed_answers(landing.batch_dir(root, *key))
+            landed = batch_answers[key].get(outcome["slice_key"])
             if landed and landed.get("parquet"):
                 outcome["status"] = FetchStatus.STALE
     fetch_log.write(root, run_id, outcomes)
