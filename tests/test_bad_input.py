@@ -25,8 +25,10 @@ from tests.conftest import REPO, satun_wire
 from warehouse import refresh
 
 pytestmark = pytest.mark.slow
-CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"]}
-WASTE_CONF = {"sources": ["diw_industrial_waste"], "periods": ["2025-07"]}
+# full checks: the bad answers must be asked for, whatever the revision windows settle
+CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"],
+        "full_check": True}
+WASTE_CONF = {"sources": ["diw_industrial_waste"], "periods": ["2025-07"], "full_check": True}
 DIW_SNAPSHOT = REPO / "devtools" / "snapshots" / "diw_ckan"
 DIW_REAL = REPO / "devtools" / "snapshots" / "real" / "diw_industrial_waste__dataset_33_04__ec2d296d.csv"
 DIW_RESOURCE = "ec2d296d-4a55-466c-9b75-683fde4bbb80"
