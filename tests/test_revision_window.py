@@ -40,12 +40,15 @@ def test_the_window_counts_back_from_the_run_month():
     assert source.settled("2017-12", "2019-01") and not source.settled("2018-01", "2019-01")
 
 
-def test_every_source_has_a_window_and_every_publisher_a_limit():
+def test_windows_and_request_limits_come_from_the_catalogue():
     catalogue = load_catalogue()
-    assert all(isinstance(s.revision_window_months, int) for s in catalogue.values())
-    assert {s.publisher.id: s.publisher.max_concurrent_requests for s in catalogue.values()}[
-        "dopa"
-    ] == 4
+    assert catalogue["rtddi_road_deaths"].revision_window_months == 24
+    assert catalogue["dlt_vehicles_by_fuel"].revision_window_months == 3
+    assert catalogue[SOURCE].publisher.max_concurrent_requests == 4
+    assert catalogue["dlt_new_registrations"].publisher.max_concurrent_requests == 2
+    documented = (CATALOGUE_PATH.parents[1] / "docs" / "revisions.md").read_text(encoding="utf-8")
+    windowed = [s.id for s in catalogue.values() if s.revision_window_months is not None]
+    assert windowed and all(f"`{source_id}`" in documented for source_id in windowed)
 
 
 def test_a_window_for_an_unknown_source_is_refused(tmp_path):
