@@ -132,7 +132,17 @@ def dags_test(ws: workspace.Workspace, label: str, data_dir: Path, periods: Sequ
         raise RuntimeError(f"airflow dags test ({label}) failed:\n{_tail(measured.log)}")
     tasks = task_seconds(text)
     peaks = task_peak_rss(text, measured.samples)
+    exports = re.search(r"exports of \S+: (\d+) marts, (\d+) workbooks in ([\d.]+) s", text)
+    site = re.search(r"site of \S+: (\d+) pages in ([\d.]+) s", text)
     return {
+        # what publish writes for planners (exports of every mart, a workbook per province
+        # and target area, the area-profile site with the dbt docs), when it ran
+        "outputs": {
+            "exports_s": float(exports.group(3)) if exports else None,
+            "workbooks": int(exports.group(2)) if exports else None,
+            "site_s": float(site.group(2)) if site else None,
+            "site_pages": int(site.group(1)) if site else None,
+        },
         "label": label,
         "exit_code": measured.returncode,
         "periods": len(periods),
@@ -255,6 +265,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "provinces": len(summary["province_codes"]), "periods": len(all_periods),
             "province_sources": summary["province_sources"],
             "province_series_responses": summary["province_series_responses"],
+            "household_responses": summary.get("household_responses", 0),
         }
         _say(f"generated {summary['responses']:,} synthetic responses "
              f"({summary['rows']:,} rows) in {result['generate']['seconds']:.1f} s")
@@ -394,6 +405,13 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     no_change = ratio(again, full)
     add("no-change refresh / full refresh", no_change, "< 0.10",
         None if no_change is None else no_change < 0.10)
+    made = (r.get("full_refresh") or {}).get("outputs") or {}
+    outputs = (
+        made["exports_s"] + made["site_s"]
+        if made.get("exports_s") is not None and made.get("site_s") is not None
+        else None
+    )
+    add("site + exports of a release (s)", outputs, "< 60 s", None if outputs is None else outputs < 60)
     dag = r.get("dag_import", {}).get("dag_file_beyond_sdk_s")
     add("DAG import beyond airflow.sdk (s)", dag, "< 1 s", None if dag is None else dag < 1)
     queries = r.get("queries", {})
@@ -433,14 +451,17 @@ def report(r: dict[str, Any]) -> str:
         f"Python {m['python']}, {m['cpu']}; load average at start "
         f"{', '.join(f'{x:.1f}' for x in r.get('load_average_at_start', ()))}",
         f"data: {g['responses']:,} SYNTHETIC responses, {g['rows']:,} rows ({g['areas']:,} "
-        f"{g['level']} areas + {g['provinces']} provinces x {g['periods']} periods)",
+        f"{g['level']} areas + {g['provinces']} provinces x {g['periods']} periods); "
+        f"{g.get('household_responses', 0):,} house API answers (sub-districts with "
+        "households, real 2020 figures re-served per period, labelled SYNTHETIC)",
         "",
     ]
     ll = r.get("landing_load")
     if ll:
         lines += [
             "landing + load",
-            f"  extract to Parquet + manifest ({ll['extract_workers']} threads, no socket) "
+            f"  extract to Parquet + manifest ({ll['extract_workers']} threads, no socket; "
+            f"{ll.get('slices', 0):,} answers in {ll.get('landed_files', 0):,} files) "
             f"{ll['landing_s']:.2f} s + fetch log {ll['record_s']:.2f} s + load {ll['load_s']:.2f} s"
             f" = {ll['landing_load_s']:.2f} s for {ll['rows']:,} rows "
             f"({_fmt(ll['landing_load_rows_per_s'], 0)} rows/s)",
@@ -459,6 +480,13 @@ def report(r: dict[str, Any]) -> str:
                f"{_fmt(ratio(full['wall_s'], bare['all_parts_s']))}x" if bare else ""),
             "  tasks: " + ", ".join(f"{k} {v:.1f}" for k, v in full["tasks_s"].items()),
         ]
+        made = full.get("outputs") or {}
+        if made.get("site_s") is not None:
+            lines.append(
+                f"  outputs in publish: exports {made['exports_s']:.1f} s "
+                f"({made['workbooks']} workbooks), site {made['site_s']:.1f} s "
+                f"({made['site_pages']} pages, with dbt docs)"
+            )
         if full.get("task_peak_rss_bytes"):
             lines.append("  peak memory while (GiB): " + ", ".join(
                 f"{k} {v / GIB:.2f}" for k, v in full["task_peak_rss_bytes"].items()))

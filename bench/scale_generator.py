@@ -368,17 +368,21 @@ def generate(
     """Write every synthetic publisher folder under ``root`` (each with its ``index.json``,
     so ``Mirror(snapshot_dirs=discover_snapshot_dirs(root))`` serves them) and
     ``summary.json``; returns the summary."""
-    from bench import province_series  # the CKAN formats (openpyxl, snapshot builders)
+    from bench import households, province_series  # (openpyxl, snapshot builders)
 
     root = Path(root)
     summary, persons = generate_population(root / DOPA_FOLDER, scale=scale, periods=periods,
                                            seed=seed, provinces=provinces)
     series = province_series.generate(root, periods=list(periods), population=persons, seed=seed)
+    # the sub-district level with households (house API), every period
+    houses = households.generate(root, periods=list(periods), provinces=summary["province_codes"])
     summary = {
         **summary,
-        "folders": [DOPA_FOLDER, *series["folders"]],
+        "folders": [DOPA_FOLDER, *series["folders"], *houses["folders"]],
         "province_sources": series["sources"],
         "province_series_responses": series["responses"],
+        "household_sources": houses["sources"],
+        "household_responses": houses["responses"],
     }
     _write_json(root / SUMMARY_FILE, summary)
     return summary

@@ -18,10 +18,8 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -102,34 +100,33 @@ def landing_load(snapshot_dir: Path, data_dir: Path, periods: Sequence[str]) -> 
     import duckdb
 
     from devtools.mirror import Snapshot
-    from extract.http.client import make_session
-    from extract.run_config import plan_slices
-    from extract.slices import extract_slice
+    from extract.http import client as http_client
+    from warehouse import refresh
     from warehouse.targets.duckdb.load import load_raw
 
     os.environ["DOPA_BASE_URL"] = SNAPSHOT_BASE_URL
     snapshot = Snapshot([snapshot_dir])
-    slices = plan_slices({"sources": list(BENCH_SOURCES), "periods": list(periods)})
-    local = threading.local()
     adapter = _snapshot_adapter(snapshot)
+    make_session = http_client.make_session
 
-    def one(slc: Any) -> dict[str, Any]:
-        if not hasattr(local, "session"):
-            local.session = make_session()
-            local.session.mount("http://", adapter)
-        return extract_slice(slc, data_dir, local.session)
+    def session(*args: Any, **kwargs: Any) -> Any:
+        made = make_session(*args, **kwargs)
+        made.mount("http://", adapter)  # the socket left out
+        return made
 
-    workers = int(os.environ.get("SMARTCITY_HTTP_CONCURRENCY", 4))
+    # The project's extract step as the DAG's tasks run it: one batch (source x period)
+    # at a time, its requests a few in flight, the batch landed as one file.
+    refresh.make_session = session
+    batches = refresh.plan({"sources": list(BENCH_SOURCES), "periods": list(periods)})
+    slices = [s for b in batches for s in b["slices"]]
+    workers = min(int(os.environ.get("SMARTCITY_HTTP_CONCURRENCY", 4)), 4)
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(one, slices))
+    outcomes = [o for batch in batches for o in refresh.extract(batch, data_dir)]
     landing_s = time.perf_counter() - started
     statuses = sorted({o["status"] for o in outcomes})
     bytes_in = sum(o.get("bytes") or 0 for o in outcomes)
 
     # The fetch log and change check that follow extraction in the DAG, when it has them.
-    from warehouse import refresh
-
     started = time.perf_counter()
     if hasattr(refresh, "record"):
         refresh.record("bench_landing", [outcomes], data_dir)
@@ -168,6 +165,8 @@ def landing_load(snapshot_dir: Path, data_dir: Path, periods: Sequence[str]) -> 
     total_s = landing_s + record_s + load_s
     return {
         "slices": len(slices),
+        "batches": len(batches),
+        "landed_files": sum(1 for _ in (data_dir / "raw").rglob("*.parquet")),
         "statuses": statuses,
         "bytes": bytes_in,
         "rows": rows,

@@ -139,7 +139,11 @@ class Workspace:
     @property
     def sources(self) -> list[str]:
         """Every catalogue source with generated answers (the refresh asks for these)."""
-        return [*BENCH_SOURCES, *self.summary.get("province_sources", [])]
+        return [
+            *BENCH_SOURCES,
+            *self.summary.get("province_sources", []),
+            *self.summary.get("household_sources", []),
+        ]
 
     def conf(self, periods: list[str]) -> dict[str, Any]:
         """The run configuration of a refresh over the generated data of ``periods``."""
@@ -168,6 +172,9 @@ def bench_catalogue(real: dict[str, Any], summary: dict[str, Any]) -> dict[str, 
     )
     for source_id in BENCH_SOURCES:
         sources[source_id]["max_bytes"] = max(int(sources[source_id].get("max_bytes", 0)), 2_000_000)
+    for source_id in summary.get("household_sources", []):  # the provinces generated
+        sources[source_id].update(default_provinces=list(summary["province_codes"]),
+                                  default_periods=periods)
     return catalogue
 
 

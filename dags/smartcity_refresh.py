@@ -38,6 +38,7 @@ SOURCE_IDS = (
 SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid in SOURCE_IDS]
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")
 WRITER_POOL = "warehouse_writer"  # one slot: one writer of warehouse files at a time
+EXTRACT_PARALLEL_TASKS = 4  # extract tasks of one run at once (executors that run in parallel)
 
 DOC_MD = """
 ### smartcity_refresh
@@ -49,7 +50,10 @@ and, only if the gate passes, publishes (`planning.duckdb` by atomic rename, or 
 schemas in one transaction).
 
 Run configuration (all optional): `{"sources": ["dopa_population"], "provinces": ["91"],
-"periods": ["2026-09"]}` - catalogue ids, DOPA 2-digit province codes, Gregorian `YYYY-MM`.
+"periods": ["2026-09"], "full_check": true}` - catalogue ids, DOPA 2-digit province codes,
+Gregorian `YYYY-MM`. Periods older than a source's revision window (`extract/sources.yml`)
+that are landed are settled and not asked again, unless `full_check` is true; the
+`smartcity_full_check` DAG triggers such a run on the 15th of every month.
 """
 
 
@@ -81,7 +85,10 @@ def smartcity_refresh():
         except RunConfigError as exc:  # a bad value never gets better on retry
             raise AirflowFailException(str(exc)) from exc
 
-    @task(max_active_tis_per_dagrun=4)
+    # One task per source x period; executors that run tasks in parallel (Local, Celery)
+    # run up to this many of a run's extract tasks at once, each with its publisher's
+    # max_concurrent_requests in flight. `airflow dags test` runs them one by one.
+    @task(max_active_tis_per_dagrun=EXTRACT_PARALLEL_TASKS)
     def extract(batch: dict) -> list[dict]:
         from airflow.sdk.exceptions import AirflowFailException
 

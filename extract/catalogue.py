@@ -56,6 +56,9 @@ class Publisher:
     licence: str
     api_key_env: str | None = None  # environment variable holding a portal API key
     api_key_conn_id: str | None = None  # Airflow connection holding it instead
+    # requests in flight at once inside one extract task (``max_concurrent_requests``);
+    # None: SMARTCITY_HTTP_CONCURRENCY alone decides
+    max_concurrent_requests: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -150,6 +153,18 @@ class Source:
     feeds: tuple[Feed, ...]
     verified: bool = True  # False: package id or layout not checked against a real file
     verified_note: str | None = None  # why not, or against what it was checked
+    # Months back from the run's month in which the publisher may still revise a period
+    # (``revision_window_months``); an older period already landed is settled and not
+    # asked again unless the run is a full check. None: every period is always asked.
+    revision_window_months: int | None = None
+
+    def settled(self, period: str, as_of: str) -> bool:
+        """True when ``period`` (YYYY-MM) is older than the revision window at ``as_of``."""
+        if self.revision_window_months is None:
+            return False
+        year, month = (int(x) for x in as_of.split("-"))
+        months = year * 12 + month - 1 - self.revision_window_months
+        return period < f"{months // 12:04d}-{months % 12 + 1:02d}"
 
     @property
     def publisher(self) -> Publisher:
@@ -226,7 +241,20 @@ def _feed(
     )
 
 
-def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publisher]) -> Source:
+def _count(value: Any, where: str, *, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{where}: expected a whole number >= {minimum} or null, got {value!r}")
+    return value
+
+
+def _source(
+    source_id: str,
+    entry: dict[str, Any],
+    publishers: dict[str, Publisher],
+    window: int | None = None,
+) -> Source:
     slicing = entry.get("slicing", "province")
     if slicing not in SLICINGS:
         raise ValueError(f"{source_id}: slicing {slicing!r} is not one of {SLICINGS}")
@@ -269,12 +297,28 @@ def _source(source_id: str, entry: dict[str, Any], publishers: dict[str, Publish
         verified=bool(entry.get("verified", True)) and all(f.verified for f in feeds),
         verified_note=entry.get("verified_note")
         or next((f.verified_note for f in feeds if f.verified_note), None),
+        revision_window_months=_count(
+            entry.get("revision_window_months", window),
+            f"{source_id}: revision_window_months",
+            minimum=0,
+        ),
     )
 
 
 @functools.cache
 def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Source]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # ``revision_window_months`` (per source) and ``max_concurrent_requests`` (per
+    # publisher) may sit on the entries or in the top-level maps of the same names.
+    windows = dict(raw.get("revision_window_months") or {})
+    limits = dict(raw.get("max_concurrent_requests") or {})
+    for name, table, known in (
+        ("revision_window_months", windows, raw["sources"]),
+        ("max_concurrent_requests", limits, raw["publishers"]),
+    ):
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            raise ValueError(f"{path.name}: {name} names unknown ids {unknown}")
     publishers = {
         pid: Publisher(
             id=pid,
@@ -284,10 +328,18 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Source]:
             licence=p["licence"],
             api_key_env=p.get("api_key_env"),
             api_key_conn_id=p.get("api_key_conn_id"),
+            max_concurrent_requests=_count(
+                p.get("max_concurrent_requests", limits.get(pid)),
+                f"publisher {pid}: max_concurrent_requests",
+                minimum=1,
+            ),
         )
         for pid, p in raw["publishers"].items()
     }
-    return {sid: _source(sid, entry, publishers) for sid, entry in raw["sources"].items()}
+    return {
+        sid: _source(sid, entry, publishers, windows.get(sid))
+        for sid, entry in raw["sources"].items()
+    }
 
 
 def unverified_sources(source_ids: list[str] | None = None) -> list[Source]:

@@ -25,9 +25,27 @@ class FetchError(ExtractError):
 class ParseError(ExtractError):
     """A body that arrived intact but whose content breaks the dataset's rules."""
 
-    def __init__(self, source_id: str, field: str, row: object, value: object, problem: str):
+    def __init__(
+        self,
+        source_id: str,
+        field: str,
+        row: object,
+        value: object,
+        problem: str,
+        answer: str | None = None,
+    ):
         self.source_id, self.field, self.row, self.value = source_id, field, row, value
-        super().__init__(f"{source_id}: field {field!r} in row {row}: {problem} (value {value!r})")
+        self.problem, self.answer = problem, answer
+        super().__init__(
+            f"{source_id}: field {field!r} in row {row}: {problem} (value {value!r})"
+            + (f" [answer {answer}]" if answer else "")
+        )
+
+    def naming(self, answer: str) -> ParseError:
+        """The same error naming the answer it came from (slice and URL)."""
+        if self.answer:
+            return self
+        return ParseError(self.source_id, self.field, self.row, self.value, self.problem, answer)
 
 
 class RunConfigError(ValueError):

@@ -1,8 +1,18 @@
-"""Landing: one fetched slice becomes ``part.parquet`` + ``_manifest.json``.
+"""Landing: a batch (source x period) of fetched answers becomes one Parquet file and
+one manifest.
 
-Both files are written to temporary names and renamed into place (the manifest last),
-so a killed run never leaves a half-written slice; a slice whose body hash equals the
-landed one is left untouched, so landing the same bytes twice changes nothing.
+``raw/<source>/<period>/batch-<digest>.parquet`` holds the rows of every answer of the
+batch, in slice-key order; ``raw/<source>/<period>/_batch_manifest.json`` lists every
+answer (URL, ETag / Last-Modified, sha256, bytes, rows and where its rows start in the
+file). The Parquet file is named by a digest of what it holds and written under a
+temporary name and renamed; the manifest is renamed into place last and names the file,
+so a killed run leaves either the previous batch or the new one, never a mix. A batch
+whose answers are all as landed is not written at all: landing the same bytes twice
+changes nothing, and the same answers always give the same file.
+
+The layout of earlier versions (``<period>/<slice_key>/part.parquet`` + ``_manifest.json``,
+one per answer) is still read; the first batch landed in a period takes those answers
+into the batch file and removes their directories.
 
 Whether a body is modelled (``is_modelled``) is a property of its bytes, not of where it
 came from: ``SMARTCITY_MODELLED_BODIES`` may name a provenance-labels file listing the
@@ -15,8 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,8 +39,11 @@ import pyarrow.parquet as pq
 from extract.errors import naming_full_disk
 from smartcity import settings
 
-PARQUET_NAME = "part.parquet"
-MANIFEST_NAME = "_manifest.json"
+PARQUET_NAME = "part.parquet"  # one answer, layout of earlier versions
+MANIFEST_NAME = "_manifest.json"  # its manifest
+BATCH_MANIFEST_NAME = "_batch_manifest.json"
+BATCH_FORMAT = 2
+KEEP = object()  # an answer whose landed rows stay as they are
 MODELLED_BODIES_ENV = settings.MODELLED_BODIES
 MODELLED_BODIES_FORMAT = 1
 
@@ -48,10 +63,171 @@ POPULATION_SCHEMA = pa.schema(
 
 
 def slice_dir(data_dir: Path, source_id: str, period: str, slice_key: str) -> Path:
+    """Where an answer of the earlier per-answer layout lives."""
     return Path(data_dir) / "raw" / source_id / period / slice_key
 
 
+def batch_dir(data_dir: Path, source_id: str, period: str) -> Path:
+    return Path(data_dir) / "raw" / source_id / period
+
+
+def read_batch_manifest(directory: Path) -> dict[str, Any] | None:
+    path = directory / BATCH_MANIFEST_NAME
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _legacy_answers(directory: Path) -> dict[str, dict[str, Any]]:
+    """Answers landed one per directory by earlier versions, by slice key."""
+    return {
+        path.parent.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(directory.glob(f"*/{MANIFEST_NAME}"))
+    }
+
+
+def _landed(directory: Path) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    legacy = _legacy_answers(directory)
+    answers: dict[str, dict[str, Any]] = {}
+    for key, manifest in legacy.items():
+        answers[key] = {
+            **manifest,
+            "_file": str(directory / key / PARQUET_NAME) if manifest.get("parquet") else None,
+            "_offset": 0,
+        }
+    batch = read_batch_manifest(directory)
+    for manifest in (batch or {}).get("answers", ()):
+        answers[manifest["slice_key"]] = {
+            **manifest,
+            "_file": str(directory / batch["parquet"]) if manifest.get("parquet") else None,
+            "_offset": manifest.get("row_offset") or 0,
+        }
+    return dict(sorted(answers.items())), set(legacy)
+
+
+def landed_answers(directory: Path) -> dict[str, dict[str, Any]]:
+    """Every answer landed in a batch directory (``batch_dir``), by slice key.
+
+    Each manifest carries ``_file`` (the Parquet file holding its rows, or None) and
+    ``_offset`` (its first row there). An answer of the batch manifest wins over one
+    still in the earlier per-answer layout.
+    """
+    return _landed(directory)[0]
+
+
+def read_answer(
+    data_dir: Path, source_id: str, period: str, slice_key: str
+) -> dict[str, Any] | None:
+    """The landed manifest of one answer (either layout), or None."""
+    return landed_answers(batch_dir(data_dir, source_id, period)).get(slice_key)
+
+
+def _public(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in manifest.items() if not k.startswith("_") and k != "row_offset"}
+
+
+def land_batch(
+    directory: Path,
+    updates: dict[str, tuple[dict[str, Any], Any]],
+    *,
+    schema: pa.Schema,
+) -> dict[str, Any] | None:
+    """Land a batch: ``updates`` maps slice keys to ``(manifest, rows)``.
+
+    ``rows`` is a ``pyarrow.Table`` of ``schema`` (a new answer), None (the answer has
+    no rows: no data) or ``KEEP`` (the landed rows stay; the manifest's keys update the
+    landed manifest). Answers landed earlier and not in ``updates`` stay as they are.
+    Returns the batch manifest written, or None when everything is as landed (then no
+    file is touched).
+    """
+    landed, legacy = _landed(directory)
+    changed = bool(legacy)  # answers still in the per-answer layout are moved in
+    merged: dict[str, tuple[dict[str, Any], Any]] = {k: (m, KEEP) for k, m in landed.items()}
+    for key, (manifest, rows) in updates.items():
+        previous = landed.get(key)
+        if rows is KEEP:
+            if previous is None:
+                rows = None
+            else:
+                manifest = {**previous, **manifest}
+        if rows is not KEEP or _public(manifest) != _public(previous or {}):
+            changed = True
+        merged[key] = (manifest, rows)
+    if not changed:
+        return None
+    cache: dict[str, pa.Table] = {}
+    pieces: list[pa.Table] = []
+    answers: list[dict[str, Any]] = []
+    offset = 0
+    for key in sorted(merged):
+        manifest, rows = merged[key]
+        if rows is KEEP:
+            rows = _answer_rows(manifest, cache)
+        count = 0 if rows is None else rows.num_rows
+        if count:
+            if rows.schema != schema:
+                rows = rows.select(schema.names).cast(schema)
+            pieces.append(rows)
+        answers.append(
+            {
+                **_public(manifest),
+                "slice_key": key,
+                "rows": count,
+                "row_offset": offset if count else None,
+                "parquet": bool(count),
+            }
+        )
+        offset += count
+    digest = hashlib.sha256(
+        "\n".join(
+            f"{a['slice_key']} {a.get('sha256')} {a.get('parser_version')} "
+            f"{a.get('is_modelled')} {a['rows']}"
+            for a in answers
+        ).encode()
+    ).hexdigest()[:16]
+    name = f"batch-{digest}.parquet" if pieces else None
+    for answer in answers:
+        answer["parquet"] = name if answer["parquet"] else None
+    if pieces:
+        table = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+        target = directory / name
+        if not target.exists():  # named by what it holds: an existing one is this one
+            atomic_write(
+                target,
+                lambda tmp: pq.write_table(table, tmp, compression="zstd", row_group_size=1 << 20),
+            )
+    document = {
+        "format": BATCH_FORMAT,
+        "source_id": answers[0].get("source_id"),
+        "period": answers[0].get("period"),
+        "parquet": name,
+        "rows": offset,
+        "answers": answers,
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n"
+    atomic_write(
+        directory / BATCH_MANIFEST_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8")
+    )
+    # Only now that the manifest names the new file: older files, migrated answers.
+    for path in directory.glob("batch-*.parquet"):
+        if path.name != name:
+            path.unlink(missing_ok=True)
+    for key in legacy:
+        shutil.rmtree(directory / key, ignore_errors=True)
+    return document
+
+
+def _answer_rows(manifest: dict[str, Any], cache: dict[str, pa.Table]) -> pa.Table | None:
+    path = manifest.get("_file")
+    if not path or not manifest.get("rows"):
+        return None
+    if path not in cache:
+        cache[path] = pq.read_table(path)
+    return cache[path].slice(manifest.get("_offset") or 0, manifest["rows"])
+
+
 def read_manifest(directory: Path) -> dict[str, Any] | None:
+    """The manifest of one answer in the per-answer layout of earlier versions."""
     path = directory / MANIFEST_NAME
     if not path.exists():
         return None
@@ -74,7 +250,9 @@ def atomic_write(path: Path, write, *, stage: str = "landing") -> None:
 
 
 def land(directory: Path, table: pa.Table, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Write the slice's Parquet and manifest atomically; returns the manifest written."""
+    """Write one answer in the per-answer layout of earlier versions (``slice_dir``):
+    its Parquet and manifest atomically; returns the manifest written. Still read by
+    ``landed_answers``; new landing goes through ``land_batch``."""
     # A slice is small (one answer: 204 rows for a statpop area) and always read whole:
     # column statistics and dictionaries would take about half the time of writing it.
     atomic_write(

@@ -19,7 +19,8 @@ from extract.reference import registration_offices
 from extract.thai.buddhist_era import PeriodError, parse_period
 from extract.thai.province_names import province_codes
 
-ALLOWED_KEYS = frozenset({"sources", "provinces", "periods"})
+ALLOWED_KEYS = frozenset({"sources", "provinces", "periods", "full_check"})
+FULL_CHECK = "full_check"  # true: ask about every period, settled ones too
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +79,17 @@ def _string_list(conf: Mapping[str, Any], key: str) -> list[str] | None:
     return value
 
 
+def full_check(conf: Mapping[str, Any] | None) -> bool:
+    """``{"full_check": true}``: ask about every period, also those older than a source's
+    revision window; ``RunConfigError`` for anything but true or false."""
+    value = (conf or {}).get(FULL_CHECK, False)
+    if not isinstance(value, bool):
+        raise RunConfigError(
+            f"run configuration {FULL_CHECK!r} must be true or false, got {value!r}"
+        )
+    return value
+
+
 def plan_slices(conf: Mapping[str, Any] | None) -> list[Slice]:
     """The slices a run configuration asks for, or ``RunConfigError`` naming the bad value."""
     conf = dict(conf or {})
@@ -86,6 +98,7 @@ def plan_slices(conf: Mapping[str, Any] | None) -> list[Slice]:
         raise RunConfigError(
             f"unknown run configuration keys {sorted(unknown)}; allowed: {sorted(ALLOWED_KEYS)}"
         )
+    full_check(conf)
     catalogue = load_catalogue()
     source_ids = _string_list(conf, "sources") or list(catalogue)
     for source_id in source_ids:

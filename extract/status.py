@@ -23,3 +23,5 @@ class FetchStatus(enum.StrEnum):
     """The publisher stayed unreachable after retries and no earlier vintage is landed."""
     STALE = "stale"
     """The publisher failed this run; the earlier landed vintage is used and marked stale."""
+    SETTLED = "settled"
+    """Older than the source's revision window and landed: not asked (no full check)."""

@@ -18,14 +18,17 @@ import duckdb
 import pytest
 
 from devtools.mirror import Fault, Mirror
+from extract import landing
 from extract.errors import ParseError
 from extract.thai.province_names import province_code
 from tests.conftest import REPO, satun_wire
 from warehouse import refresh
 
 pytestmark = pytest.mark.slow
-CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"]}
-WASTE_CONF = {"sources": ["diw_industrial_waste"], "periods": ["2025-07"]}
+# full checks: the bad answers must be asked for, whatever the revision windows settle
+CONF = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"],
+        "full_check": True}
+WASTE_CONF = {"sources": ["diw_industrial_waste"], "periods": ["2025-07"], "full_check": True}
 DIW_SNAPSHOT = REPO / "devtools" / "snapshots" / "diw_ckan"
 DIW_REAL = REPO / "devtools" / "snapshots" / "real" / "diw_industrial_waste__dataset_33_04__ec2d296d.csv"
 DIW_RESOURCE = "ec2d296d-4a55-466c-9b75-683fde4bbb80"
@@ -92,8 +95,7 @@ def good(tmp_path_factory):
 
 
 def _manifest_sha(data_dir):
-    path = data_dir / "raw" / "dopa_population_thai" / "2026-09" / "cc=91" / "_manifest.json"
-    return json.loads(path.read_text())["sha256"]
+    return landing.read_answer(data_dir, "dopa_population_thai", "2026-09", "cc=91")["sha256"]
 
 
 def _extract_with_body(data_dir, body: str):
@@ -185,8 +187,7 @@ WASTE_BAD = {
 
 
 def _waste_manifest(data_dir):
-    path = data_dir / "raw" / "diw_industrial_waste" / "2025-07" / "national" / "_manifest.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return landing.read_answer(data_dir, "diw_industrial_waste", "2025-07", "national")
 
 
 def _extract_waste_with_records(data_dir, records):

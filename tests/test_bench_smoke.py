@@ -30,7 +30,7 @@ FIGURES = {
     "landing + load time / DuckDB read_json", "airflow dags test / bare parts",
     "no-change refresh / full refresh", "DAG import beyond airflow.sdk (s)",
     "per-area query p95 (ms)", "province ranking p95 (ms)", "4x data: time / 1x time",
-    "peak memory of a refresh (GiB)",
+    "peak memory of a refresh (GiB)", "site + exports of a release (s)",
 }
 
 
@@ -193,7 +193,8 @@ def test_task_times_targets_and_report_of_a_full_result():
     assert run_all.task_seconds(log) == {"plan": 2.5, "extract": 3.0}
 
     run = {"wall_s": 100.0, "tasks_s": {"plan": 2.5}, "tasks_total_s": 90.0, "outside_tasks_s": 10.0,
-           "peak_tree_rss_bytes": 2 * run_all.GIB, "periods": 10}
+           "peak_tree_rss_bytes": 2 * run_all.GIB, "periods": 10,
+           "outputs": {"exports_s": 20.0, "workbooks": 90, "site_s": 45.0, "site_pages": 1100}}
     result = {
         "machine": run_all.machine(), "scale": "subdistrict", "periods": 10, "seed": 1,
         "growth_factors": [1, 2, 4], "load_average_at_start": (1.0, 1.0, 1.0),
@@ -225,6 +226,7 @@ def test_task_times_targets_and_report_of_a_full_result():
     assert met["no-change refresh / full refresh"] is True  # 0.05
     assert met["4x data: time / 1x time"] is True  # 4.2
     assert met["peak memory of a refresh (GiB)"] is True  # 2 GiB at sub-district x 10
+    assert met["site + exports of a release (s)"] is False  # 65 s
     text = run_all.report(result)
     for heading in ("landing + load", "full refresh", "no-change refresh", "growth",
                     "GX quality gate", "analyst queries", "DAG import", "targets"):

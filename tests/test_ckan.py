@@ -110,7 +110,7 @@ def test_api_key_is_sent_but_never_logged_or_landed(mirror, monkeypatch, data_di
     landed = list((data_dir / "raw").rglob("*"))
     assert landed and not any(SECRET.encode() in p.read_bytes() for p in landed if p.is_file())
     assert SECRET not in json.dumps(outcome) and SECRET not in caplog.text
-    manifest = landing.read_manifest(landing.slice_dir(data_dir, "nso_household_income", "2015-12", "national"))
+    manifest = landing.read_answer(data_dir, "nso_household_income", "2015-12", "national")
     assert manifest["package_url"].endswith("package_show?id=7049410f-5bb8-4c75-9e94-112ca18b63e2")
     # A failure message names the URL, never the key.
     mirror.inject(Fault("status", status=503, times=None))

@@ -33,6 +33,8 @@ def touch_resource(folder: Path, **changes) -> None:
     for item in document["result"]["resources"]:
         if item["url"].endswith(DOWNLOAD):
             item.update(changes)
+    # CKAN moves the package's metadata_modified with any change to one of its resources
+    document["result"]["metadata_modified"] = changes.get("last_modified", "2026-03-21T08:00:00")
     body = (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     (folder / name).write_bytes(body)
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
@@ -57,7 +59,7 @@ def test_unchanged_metadata_means_no_download_and_a_logged_reason(tmp_path, monk
     second, requests = run(folder, data_dir, monkeypatch)
     assert second["status"] == "not_modified" and second["bytes"] == 0 and second["rows"] == 19
     assert requests == ["/api/3/action/package_show"]  # the file itself was not asked for
-    assert second["detail"].startswith("CKAN resource last_modified 2026-03-01T00:00:00")
+    assert second["detail"].startswith("CKAN package metadata_modified ")
     log = pq.read_table(fetch_log.write(data_dir, "manual__again", [second])).to_pylist()
     assert log[0]["status"] == "not_modified" and "as landed: not downloaded" in log[0]["detail"]
 

@@ -64,3 +64,16 @@ def test_alerts_module_stays_light():
     code = f"import sys, warehouse.alerts; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_monthly_full_check_triggers_the_refresh_with_full_check(dagbag):
+    dag = dagbag.dags["smartcity_full_check"]
+    assert dag.catchup is False and dag.doc_md
+    (trigger,) = dag.tasks
+    assert trigger.trigger_dag_id == "smartcity_refresh" and trigger.conf == {"full_check": True}
+    assert dag.schedule == "0 2 15 * *"  # monthly, mid-month
+    refresh = dagbag.dags["smartcity_refresh"]
+    assert refresh.get_task("extract").max_active_tis_per_dagrun >= 2
+    from extract.run_config import full_check
+
+    assert full_check(trigger.conf) is True  # the run configuration the refresh accepts

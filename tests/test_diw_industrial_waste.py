@@ -256,7 +256,8 @@ def test_extract_lands_once_then_skips_on_the_change_signal(mirror, tmp_path):
     slc = Slice(SOURCE, None, "2025-07")
     first = extract_slice(slc, tmp_path)
     assert (first["status"], first["rows"], first["is_modelled"]) == ("downloaded", 4235, False)
-    manifest = json.loads(next(Path(tmp_path).rglob("_manifest.json")).read_text(encoding="utf-8"))
+    batch = json.loads(next(Path(tmp_path).rglob("_batch_manifest.json")).read_text(encoding="utf-8"))
+    (manifest,) = batch["answers"]
     assert manifest["verified"] is False and manifest["datastore_total"] == 4301
     mirror.requests(clear=True)
     second = extract_slice(slc, tmp_path)

@@ -10,7 +10,7 @@ from warehouse import fetch_log
 
 def test_values_are_the_stored_strings():
     assert [s.value for s in FetchStatus] == [
-        "downloaded", "not_modified", "unchanged", "no_data", "failed", "stale",
+        "downloaded", "not_modified", "unchanged", "no_data", "failed", "stale", "settled",
     ]
     assert FetchStatus.NO_DATA == "no_data" and f"{FetchStatus.STALE}" == "stale"
     assert json.dumps({"status": FetchStatus.NOT_MODIFIED}) == '{"status": "not_modified"}'

@@ -253,15 +253,15 @@ def test_the_issue_configuration_lands_the_province_and_nothing_else(
     landed = sorted(
         p.relative_to(data_dir).as_posix() for p in (data_dir / "raw").rglob("*") if p.is_file()
     )
-    assert landed == ["raw/dopa_households/2021-12/cc=83/_manifest.json",
-                      "raw/dopa_households/2021-12/cc=83/part.parquet"]  # fmt: skip
-    table = pq.read_table(data_dir / "raw/dopa_households/2021-12/cc=83/part.parquet").to_pylist()
+    manifest = landing.read_answer(data_dir, "dopa_households", "2021-12", "cc=83")
+    assert landed == ["raw/dopa_households/2021-12/_batch_manifest.json",
+                      f"raw/dopa_households/2021-12/{manifest['parquet']}"]  # fmt: skip
+    table = pq.read_table(manifest["_file"]).to_pylist()
     offices = {r["area_code"] for r in table if r["row_kind"] == "office"}
     assert sorted(offices) == phuket_offices
     assert (
         sum(r["population_total"] for r in table if r["row_kind"] == "subdistrict")
         == expected.totals["83"]["total"]
     )
-    manifest = landing.read_manifest(data_dir / "raw/dopa_households/2021-12/cc=83")
     assert len(manifest["requests"]) == 1 + len(phuket_offices)
     assert manifest["is_modelled"] is False

@@ -45,7 +45,7 @@ def test_a_labelled_body_lands_modelled_and_an_unlabelled_one_real(data_dir, mon
         unlabelled = _land(data_dir / "live", monkeypatch, mirror, "dopa_population", "91", "2020-12")
     assert modelled["is_modelled"] is True and real["is_modelled"] is False
     assert unlabelled["is_modelled"] is False and unlabelled["sha256"] == modelled["sha256"]
-    manifest = landing.read_manifest(landing.slice_dir(data_dir, "dopa_population", "2020-12", "cc=91"))
+    manifest = landing.read_answer(data_dir, "dopa_population", "2020-12", "cc=91")
     assert manifest["is_modelled"] is True
     assert landing.modelled_method(modelled["sha256"]) is None  # variable unset
 

@@ -36,7 +36,8 @@ MODELLED = {"dlt_vehicles_by_fuel": False, "rtddi_road_deaths": True, "electrici
 
 
 def run(data_dir, run_id: str):
-    batches = refresh.plan({"sources": [*NEW_SOURCES, "dopa_population_thai"]})
+    # a full check: the second run asks about every slice (no revision window settles it)
+    batches = refresh.plan({"sources": [*NEW_SOURCES, "dopa_population_thai"], "full_check": True})
     outcomes = [refresh.extract(batch, data_dir) for batch in batches]
     refresh.record(run_id, outcomes, data_dir)
     return [o for batch in outcomes for o in batch], refresh.load(run_id, data_dir)

@@ -14,8 +14,11 @@ from devtools.mirror import Fault, Mirror
 from warehouse import refresh
 
 pytestmark = pytest.mark.slow
-CONF_THAI = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"]}
-CONF_ALL = {"sources": ["dopa_population"], "provinces": ["91"], "periods": ["2021-06"]}
+# full checks: every run asks about every slice, whatever the revision windows settle
+CONF_THAI = {"sources": ["dopa_population_thai"], "provinces": ["91"], "periods": ["2026-09"],
+             "full_check": True}
+CONF_ALL = {"sources": ["dopa_population"], "provinces": ["91"], "periods": ["2021-06"],
+            "full_check": True}
 MARTS = ("dim_area", "fct_population_by_age", "mart_area_ageing", "mart_area_indicators")
 
 

@@ -1,5 +1,7 @@
 """Slicing kinds (province, office, national with feeds) and the parser registry."""
 
+from pathlib import Path
+
 import pytest
 
 from devtools.mirror import Fault, Mirror
@@ -65,7 +67,7 @@ def test_a_month_without_a_resource_is_no_data(monkeypatch, data_dir):
         monkeypatch.setenv("DLT_BASE_URL", mirror.base_url)
         outcome = extract_slice(Slice("dlt_vehicles_by_fuel", None, "2026-03"), data_dir, make_session(total_retries=0))
     assert outcome["status"] == FetchStatus.NO_DATA and outcome["rows"] == 0
-    manifest = landing.read_manifest(landing.slice_dir(data_dir, "dlt_vehicles_by_fuel", "2026-03", "national"))
+    manifest = landing.read_answer(data_dir, "dlt_vehicles_by_fuel", "2026-03", "national")
     assert manifest["status"] == FetchStatus.NO_DATA and manifest["parquet"] is None
     assert "no resource for 2026-03 (resources for ['2026-02'])" in manifest["note"]
 
@@ -77,5 +79,5 @@ def test_a_landed_vintage_survives_its_resource_leaving_the_package(monkeypatch,
         mirror.inject(Fault("body", body='{"success": true, "result": {"name": "dataset_1_1_04", "resources": []}}'))
         again = extract_slice(Slice("dlt_vehicles_by_fuel", None, "2026-02"), data_dir, make_session(total_retries=0))
     assert first["status"] == "downloaded" and again["status"] == "unchanged" and again["rows"] == first["rows"]
-    directory = landing.slice_dir(data_dir, "dlt_vehicles_by_fuel", "2026-02", "national")
-    assert (directory / landing.PARQUET_NAME).exists() and landing.read_manifest(directory)["status"] == "downloaded"
+    landed = landing.read_answer(data_dir, "dlt_vehicles_by_fuel", "2026-02", "national")
+    assert Path(landed["_file"]).exists() and landed["status"] == "downloaded"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from extract.landing import MANIFEST_NAME
+from extract import landing
 from smartcity import settings
 
 PUBLISHED_NAME = "planning.duckdb"
@@ -35,11 +34,14 @@ def build_path(run_id: str, root: Path | None = None) -> Path:
 
 
 def landed_manifests(data_dir: Path, source_ids: list[str]) -> list[dict[str, Any]]:
-    """The manifest of every landed slice of ``source_ids``, with its directory (``_dir``)."""
+    """The manifest of every landed answer of ``source_ids`` (batch layout, and the
+    per-answer layout of earlier versions), with the Parquet file holding its rows
+    (``_file``, None when it has none)."""
     manifests = []
     for source_id in source_ids:
-        for path in sorted((data_dir / "raw" / source_id).glob(f"*/*/{MANIFEST_NAME}")):
-            manifests.append(
-                json.loads(path.read_text(encoding="utf-8")) | {"_dir": str(path.parent)}
-            )
+        root = data_dir / "raw" / source_id
+        if not root.is_dir():
+            continue
+        for period in sorted(p for p in root.iterdir() if p.is_dir()):
+            manifests.extend(landing.landed_answers(period).values())
     return manifests

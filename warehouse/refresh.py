@@ -10,18 +10,19 @@ the steps from ``load`` on call the warehouse target the settings choose
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from extract import landing, target_areas
+from extract import landing, parsers, target_areas
 from extract.catalogue import load_catalogue
 from extract.errors import FetchError, naming_full_disk
 from extract.http.client import make_session
-from extract.run_config import Slice, plan_slices
-from extract.slices import extract_slice
+from extract.run_config import Slice, full_check, plan_slices
+from extract.slices import Answer, answer_slice, land_answers
 from extract.status import FetchStatus
 from smartcity import settings
 from warehouse import paths, progress
@@ -29,8 +30,11 @@ from warehouse.state import BuildResult, GatedBuild, LoadResult, PlanBatch
 from warehouse.targets import target_from_settings
 
 
-def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
+def plan(conf: dict[str, Any] | None, as_of: str | None = None) -> list[dict[str, Any]]:
     """Validated work of a run configuration, one batch per source x period.
+
+    ``as_of`` (YYYY-MM, default the current month, UTC) is the month each source's
+    revision window counts back from; ``{"full_check": true}`` asks about every period.
 
     A batch, not a single province, is the unit of an Airflow task: 77 provinces of one
     month are seconds of HTTP but minutes of per-task start-up when mapped one by one.
@@ -40,6 +44,8 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
     from warehouse.plan_targets import load_targets
 
     slices = plan_slices(conf)
+    check_all = full_check(conf)
+    as_of = as_of or dt.datetime.now(dt.UTC).strftime("%Y-%m")
     target_areas.load()  # a bad target-area file is refused before any request
     load_targets()  # validated now, so a bad file stops the run before any request
     batches = []
@@ -52,6 +58,8 @@ def plan(conf: dict[str, Any] | None) -> list[dict[str, Any]]:
             period=period,
             provinces=sorted({s.province for s in members if s.province}),
             slices=[s.as_dict() for s in members],  # provinces, offices or feeds
+            full_check=check_all,
+            as_of=as_of,
         )
         batches.append(batch.to_dict())
     progress.log_plan(len(slices), len(batches))
@@ -67,32 +75,68 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
     """
     root = data_dir or paths.data_dir()
     local = threading.local()
+    directory = landing.batch_dir(root, batch["source_id"], batch["period"])
+    landed = landing.landed_answers(directory)
+    source = load_catalogue()[batch["source_id"]]
+    settled = (
+        not batch.get("full_check")
+        and batch.get("as_of") is not None
+        and source.settled(batch["period"], batch["as_of"])
+    )
+    parser_version = parsers.get(source.parser).PARSER_VERSION
 
-    def one(item: dict[str, Any]) -> dict[str, Any]:
+    def one(item: dict[str, Any]) -> Answer:
         if not hasattr(local, "session"):  # requests sessions are not shared across threads
             local.session = make_session()
         slc = Slice.from_dict(item)
+        previous = landed.get(slc.key) or {}
+        if settled and previous.get("parquet") and previous.get("parser_version") == parser_version:
+            # Older than the revision window and landed: not asked (a full check asks).
+            return Answer(
+                {
+                    **slc.as_dict(),
+                    "slice_key": slc.key,
+                    "url": previous.get("url"),
+                    "status": FetchStatus.SETTLED,
+                    "detail": (
+                        f"{batch['period']} is older than the {source.revision_window_months}-"
+                        f"month revision window at {batch['as_of']}: not asked"
+                    ),
+                    "rows": previous.get("rows", 0),
+                    "bytes": 0,
+                    "sha256": previous.get("sha256"),
+                    "is_modelled": previous.get("is_modelled"),
+                }
+            )
         try:
-            return extract_slice(slc, root, local.session)
+            return answer_slice(slc, previous, local.session)
         except FetchError as exc:
-            return {
-                **slc.as_dict(),
-                "slice_key": slc.key,
-                "url": exc.url,
-                "status": FetchStatus.FAILED,
-                "error": str(exc),
-                "rows": 0,
-                "bytes": 0,
-            }
+            return Answer(
+                {
+                    **slc.as_dict(),
+                    "slice_key": slc.key,
+                    "url": exc.url,
+                    "status": FetchStatus.FAILED,
+                    "error": str(exc),
+                    "rows": 0,
+                    "bytes": 0,
+                }
+            )
 
-    workers = settings.http_concurrency()
+    # Requests in flight: the setting, never more than the publisher allows.
+    limit = source.publisher.max_concurrent_requests
+    workers = min(settings.http_concurrency(), limit or settings.http_concurrency())
+    items = batch.get("slices") or [
+        {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
+        for p in batch["provinces"]
+    ]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        items = batch.get("slices") or [
-            {"source_id": batch["source_id"], "province": p, "period": batch["period"]}
-            for p in batch["provinces"]
-        ]
         stage = f"extract {batch['source_id']} {batch['period']}"
-        return list(progress.track(pool.map(one, items), stage, len(items)))
+        answers = list(progress.track(pool.map(one, items), stage, len(items)))
+    # The whole batch lands at once, in one file: after every answer is in and parsed.
+    with naming_full_disk("landing", directory):
+        land_answers(directory, batch["source_id"], {a.outcome["slice_key"]: a for a in answers})
+    return [a.outcome for a in answers]
 
 
 def record(
@@ -107,13 +151,13 @@ def record(
 
     root = data_dir or paths.data_dir()
     outcomes = [outcome for batch in batches for outcome in batch]
+    batch_answers: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     for outcome in outcomes:
         if outcome["status"] == FetchStatus.FAILED:
-            landed = landing.read_manifest(
-                landing.slice_dir(
-                    root, outcome["source_id"], outcome["period"], outcome["slice_key"]
-                )
-            )
+            key = (outcome["source_id"], outcome["period"])
+            if key not in batch_answers:  # one read of a batch's manifest, not one per answer
+                batch_answers[key] = landing.landed_answers(landing.batch_dir(root, *key))
+            landed = batch_answers[key].get(outcome["slice_key"])
             if landed and landed.get("parquet"):
                 outcome["status"] = FetchStatus.STALE
     fetch_log.write(root, run_id, outcomes)

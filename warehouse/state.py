@@ -28,6 +28,8 @@ class PlanBatch:
     period: str
     provinces: list[str]
     slices: list[dict[str, Any]]  # provinces, offices or feeds (extract.run_config.Slice)
+    full_check: bool = False  # ask about settled periods too (run configuration)
+    as_of: str | None = None  # the run's month (YYYY-MM) the revision window counts from
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -39,6 +41,8 @@ class PlanBatch:
             period=data["period"],
             provinces=list(data.get("provinces") or []),
             slices=[dict(s) for s in data.get("slices") or []],
+            full_check=bool(data.get("full_check", False)),
+            as_of=data.get("as_of"),
         )
 
 

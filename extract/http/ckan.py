@@ -183,6 +183,19 @@ def resource_change_signal(resource: Resource) -> dict[str, Any]:
     }
 
 
+def package_unchanged_reason(package: Mapping[str, Any], manifest: Mapping[str, Any]) -> str | None:
+    """Why nothing of the package can have changed since ``manifest`` was landed, or None.
+
+    CKAN moves a package's ``metadata_modified`` whenever the package or any of its
+    resources is updated, so the one ``package_show`` request is enough when it equals
+    the stamp the landed answer recorded: no resource is looked at or asked for.
+    """
+    stamp = str(package.get("metadata_modified") or "")
+    if stamp and manifest.get("parquet") and manifest.get("ckan_package_modified") == stamp:
+        return f"CKAN package metadata_modified {stamp} as landed: not downloaded (no resource looked at)"
+    return None
+
+
 def resource_unchanged_reason(resource: Resource, manifest: dict[str, Any]) -> str | None:
     """Why the landed resource is the portal's current one, or None (download it).
 

@@ -15,7 +15,6 @@ import duckdb
 import pyarrow as pa
 
 from extract.catalogue import load_catalogue
-from extract.landing import PARQUET_NAME
 from extract.parsers import schema_of
 from extract.status import FetchStatus
 from smartcity import settings
@@ -133,6 +132,7 @@ def clean_leftovers(data_dir: Path, keep: Path | None = None) -> list[Path]:
             p for p in build_dir.iterdir() if keep is None or not p.name.startswith(keep.stem)
         ]
     doomed += list(data_dir.glob(".planning.duckdb.*.tmp"))
+    doomed += list((data_dir / "raw").glob("*/*/.*.tmp"))
     doomed += list((data_dir / "raw").glob("*/*/*/.*.tmp")) + list(
         (data_dir / "log").glob("*/.*.tmp")
     )
@@ -163,11 +163,10 @@ def load_raw(
         con.execute("create schema raw; create schema meta")
         for source_id in source_ids:
             table = _table_name(source_id)
-            files = [
-                str(Path(m["_dir"]) / PARQUET_NAME)
-                for m in manifests
-                if m["source_id"] == source_id and m.get("parquet")
-            ]
+            # one file per batch (source x period), or per answer in the earlier layout
+            files = sorted(
+                {m["_file"] for m in manifests if m["source_id"] == source_id and m.get("_file")}
+            )
             if files:
                 # Slice directories look like hive partitions (cc=91, rcode=9101): not columns.
                 con.execute(
