@@ -188,12 +188,16 @@ def warn_only_tests(dbt_dir: Path) -> None:
 
 
 def add_synthetic_subdistricts(dbt_dir: Path, area_codes: list[str]) -> int:
-    """List the synthetic sub-district codes in the copy's district seed (marked as
-    synthetic by name), so ``dim_area`` knows every area code the marts hold."""
+    """List the synthetic sub-district codes that are not real sub-district codes of
+    ``ref_subdistricts`` in the copy's district seed (marked as synthetic by name), so
+    ``dim_area`` knows every area code the marts hold and holds each once."""
+    with (dbt_dir / "seeds" / "ref_subdistricts.csv").open(encoding="utf-8", newline="") as handle:
+        real = {row["area_code"] for row in csv.DictReader(handle)}
     path = dbt_dir / "seeds" / "ref_districts.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         columns, rows = list(reader.fieldnames or []), list(reader)
+    area_codes = [code for code in area_codes if code not in real]
     for code in area_codes:
         row = dict.fromkeys(columns, "")
         row.update(area_code=code, province_code=code[:2],

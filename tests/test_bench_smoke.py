@@ -113,10 +113,11 @@ def test_subdistrict_copy_knows_the_synthetic_codes_and_only_warns(tmp_path):
     dbt_dir = tmp_path / "dbt_project"
     shutil.copytree(REPO / "dbt_project", dbt_dir, ignore=shutil.ignore_patterns("target", "logs"))
     before = (dbt_dir / "seeds" / "ref_districts.csv").read_text(encoding="utf-8").splitlines()
-    assert workspace.add_synthetic_subdistricts(dbt_dir, ["910101", "910102"]) == 2
+    # 910101 and 910102 are real sub-districts (ref_subdistricts): listed once, not again
+    assert workspace.add_synthetic_subdistricts(dbt_dir, ["910101", "910102", "910198", "910199"]) == 2
     after = (dbt_dir / "seeds" / "ref_districts.csv").read_text(encoding="utf-8").splitlines()
     assert after[: len(before)] == before and len(after) == len(before) + 2
-    assert after[-1].startswith("910102,91,") and "Synthetic sub-district 910102" in after[-1]
+    assert after[-1].startswith("910199,91,") and "Synthetic sub-district 910199" in after[-1]
     workspace.warn_only_tests(dbt_dir)
     project = yaml.safe_load((dbt_dir / "dbt_project.yml").read_text(encoding="utf-8"))
     assert project["data_tests"][project["name"]]["+severity"] == "warn"
