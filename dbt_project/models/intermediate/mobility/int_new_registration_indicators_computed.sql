@@ -69,45 +69,28 @@ with_year_earlier as (
 
 unpivoted as (
 
+    -- the three monthly counts: value = numerator, no denominator
     select
-        area_code,
-        period,
-        'new_vehicle_registrations' as indicator_code,
-        cast(new_vehicle_registrations as double precision) as value,
-        cast(new_vehicle_registrations as double precision) as numerator,
+        with_year_earlier.area_code,
+        with_year_earlier.period,
+        counts.indicator_code,
+        cast(counts.registrations as double precision) as value,
+        cast(counts.registrations as double precision) as numerator,
         cast(null as double precision) as denominator,
-        source_id,
-        is_modelled,
-        is_stale
+        with_year_earlier.source_id,
+        with_year_earlier.is_modelled,
+        with_year_earlier.is_stale
     from with_year_earlier
-
-    union all
-
-    select
-        area_code,
-        period,
-        'new_motorcycle_registrations' as indicator_code,
-        cast(new_motorcycle_registrations as double precision) as value,
-        cast(new_motorcycle_registrations as double precision) as numerator,
-        cast(null as double precision) as denominator,
-        source_id,
-        is_modelled,
-        is_stale
-    from with_year_earlier
-
-    union all
-
-    select
-        area_code,
-        period,
-        'new_passenger_car_registrations' as indicator_code,
-        cast(new_passenger_car_registrations as double precision) as value,
-        cast(new_passenger_car_registrations as double precision) as numerator,
-        cast(null as double precision) as denominator,
-        source_id,
-        is_modelled,
-        is_stale
-    from with_year_earlier
+    cross join
+        lateral (
+            values
+            ('new_vehicle_registrations', with_year_earlier.new_vehicle_registrations),
+            ('new_motorcycle_registrations', with_year_earlier.new_motorcycle_registrations),
+            (
+                'new_passenger_car_registrations',
+                with_year_earlier.new_passenger_car_registrations
+            )
+        ) as counts (indicator_code, registrations)
 
     union all
 
