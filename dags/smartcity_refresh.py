@@ -12,6 +12,7 @@ import datetime as dt
 
 from airflow.sdk import (
     Asset,
+    XComArg,
     dag,
     get_current_context,
     task,
@@ -39,6 +40,7 @@ SOURCE_ASSETS = [Asset(name=f"raw_{sid}", uri=f"smartcity://raw/{sid}") for sid 
 PLANNING_WAREHOUSE = Asset(name="planning_warehouse", uri="smartcity://warehouse/planning")
 WRITER_POOL = "warehouse_writer"  # one slot: one writer of warehouse files at a time
 EXTRACT_PARALLEL_TASKS = 4  # extract tasks of one run at once (executors that run in parallel)
+SETTLED_KEY = "settled"  # the plan's XCom of settled batches (no extract task)
 
 DOC_MD = """
 ### smartcity_refresh
@@ -75,15 +77,20 @@ that are landed are settled and not asked again, unless `full_check` is true; th
 def smartcity_refresh():
     @task
     def plan() -> list[dict]:
+        """The batches to ask, one extract task each; settled batches (nothing to ask)
+        go to ``record_fetches`` as the XCom ``settled``, without a task of their own."""
         from airflow.sdk.exceptions import AirflowFailException
 
         from extract.errors import RunConfigError
         from warehouse import refresh
 
+        context = get_current_context()
         try:
-            return refresh.plan(get_current_context()["dag_run"].conf)
+            batches = refresh.plan(context["dag_run"].conf)
         except RunConfigError as exc:  # a bad value never gets better on retry
             raise AirflowFailException(str(exc)) from exc
+        context["ti"].xcom_push(key=SETTLED_KEY, value=[b for b in batches if b["settled"]])
+        return [b for b in batches if not b["settled"]]
 
     # One task per source x period; executors that run tasks in parallel (Local, Celery)
     # run up to this many of a run's extract tasks at once, each with its publisher's
@@ -104,8 +111,9 @@ def smartcity_refresh():
                 raise AirflowFailException(str(exc)) from exc
             raise
 
-    @task.short_circuit(outlets=SOURCE_ASSETS)
-    def record_fetches(batches: list[list[dict]]) -> bool:
+    # none_failed: a run whose every batch is settled maps no extract task at all.
+    @task.short_circuit(outlets=SOURCE_ASSETS, trigger_rule="none_failed")
+    def record_fetches(batches: list[list[dict]], settled: list[dict]) -> bool:
         """Write meta.fetch_log; go on only if the data or the code changed."""
         import logging
 
@@ -113,7 +121,8 @@ def smartcity_refresh():
         from warehouse.alerts import alert
 
         context = get_current_context()
-        decision = refresh.record(context["run_id"], list(batches))
+        batches = [*batches, *(refresh.settled_outcomes(b) for b in settled or ())]
+        decision = refresh.record(context["run_id"], batches)
         log = logging.getLogger("smartcity.refresh")
         log.info(
             "%s (%d slices downloaded, %d bytes)",
@@ -155,7 +164,10 @@ def smartcity_refresh():
 
         return refresh.publish(info)
 
-    recorded = record_fetches(extract.expand(batch=plan()))
+    planned = plan()
+    recorded = record_fetches(
+        extract.expand(batch=planned), XComArg(planned.operator, key=SETTLED_KEY)
+    )
     built = load()
     recorded >> built
     publish(quality_gate(dbt_build(built)))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from devtools.mirror import Fault, Mirror
@@ -80,3 +82,28 @@ def test_dags_test_publishes_exact_ageing_for_an_unseen_response(tmp_path):
     assert len(release) == 1 and json.loads(release[0][1])["dopa_population"]["vintages"] == ["2026-09"]
     assert (data_dir / "docs" / "index.html").exists()
     assert list((data_dir / "releases").glob("*.duckdb"))
+
+
+def test_a_settled_batch_gets_no_extract_task_and_is_still_logged(tmp_path):
+    """A no-change run maps only the batches it asks: the period older than the revision
+    window (already landed) has no extract task, its answers are logged `settled`."""
+    data_dir = tmp_path / "data"
+    conf = {**CONF, "periods": ["2020-12", "2026-09"]}  # 2020-12: years behind the window
+    with Mirror() as mirror:
+        mirror.inject(Fault("body", body=json.dumps(satun_wire(), ensure_ascii=False), times=None,
+                            params={"yymm": "6909", "nat": "999", "cc": "91"}))
+        runs = [dags_test(conf, data_dir, mirror.base_url) for _ in range(2)]
+        asked = mirror.requests()
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    extract_tasks = [
+        re.findall(r"starting task_id=extract map_index=(\d+)", run.stdout + run.stderr) for run in runs
+    ]
+    assert [len(tasks) for tasks in extract_tasks] == [2, 1]
+    assert [r["params"]["yymm"] for r in asked].count("6312") == 1  # 2020-12 asked once
+    logs = {p.stem: pq.read_table(p).to_pylist() for p in (data_dir / "log" / "fetch_log").glob("*.parquet")}
+    statuses = sorted(sorted((r["period"], r["status"]) for r in rows) for rows in logs.values())
+    assert statuses == [
+        [("2020-12", "downloaded"), ("2026-09", "downloaded")],
+        [("2020-12", "settled"), ("2026-09", "unchanged")],  # same bytes again
+    ]

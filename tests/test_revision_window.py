@@ -111,3 +111,28 @@ def test_a_recent_period_is_always_asked(data_dir, dopa):
         o for b in refresh.plan(conf, as_of="2021-06") for o in refresh.extract(b, data_dir)
     ]
     assert [o["status"] for o in outcomes] == ["not_modified"] * 2 and len(dopa.requests()) == 2
+
+
+def test_the_plan_marks_a_batch_settled_only_when_nothing_of_it_is_asked(data_dir, dopa):
+    assert [b["settled"] for b in refresh.plan(CONF, as_of=AS_OF)] == [False]  # never landed
+    _run(data_dir, dopa, CONF, "first")
+    (batch,) = refresh.plan(CONF, as_of=AS_OF)
+    assert batch["settled"]
+    dopa.requests(clear=True)
+    recorded = refresh.settled_outcomes(batch, data_dir)
+    assert recorded == refresh.extract(batch, data_dir) and not dopa.requests()
+    assert [o["status"] for o in recorded] == ["settled"] * 2
+    # not settled: a full check, a recent month, a province never landed
+    assert not refresh.plan({**CONF, "full_check": True}, as_of=AS_OF)[0]["settled"]
+    assert not refresh.plan(CONF, as_of="2021-06")[0]["settled"]
+    assert not refresh.plan({**CONF, "provinces": ["10", "83"]}, as_of=AS_OF)[0]["settled"]
+
+
+def test_a_settled_answer_removed_after_the_plan_is_logged_missing(data_dir, dopa):
+    _run(data_dir, dopa, CONF, "first")
+    (batch,) = refresh.plan(CONF, as_of=AS_OF)
+    for path in (data_dir / "raw" / SOURCE / PERIOD).iterdir():
+        path.unlink()
+    outcomes = refresh.settled_outcomes(batch, data_dir)
+    assert [o["status"] for o in outcomes] == ["failed"] * 2
+    assert "the landed answer the plan found settled is gone" in outcomes[0]["error"]

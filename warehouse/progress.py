@@ -77,9 +77,13 @@ def track(
             progress.update(1)
 
 
-def log_plan(slices: int, batches: int) -> None:
-    """The run's total, read by ``watch`` for the whole-run extract bar."""
-    LOGGER.info("%s %d slices in %d batches", PLAN_MARK, slices, batches)
+def log_plan(slices: int, batches: int, settled_slices: int = 0, settled_batches: int = 0) -> None:
+    """The run's total to ask, read by ``watch`` for the whole-run extract bar; settled
+    batches have no extract task and are not in it."""
+    LOGGER.info(
+        "%s %d slices in %d batches (%d slices in %d settled batches: not asked)",
+        PLAN_MARK, slices, batches, settled_slices, settled_batches,
+    )  # fmt: skip
 
 
 def watch(stream: Iterable[str], log_path: Path, out=None) -> None:

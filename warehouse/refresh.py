@@ -30,11 +30,16 @@ from warehouse.state import BuildResult, GatedBuild, LoadResult, PlanBatch
 from warehouse.targets import target_from_settings
 
 
-def plan(conf: dict[str, Any] | None, as_of: str | None = None) -> list[dict[str, Any]]:
+def plan(
+    conf: dict[str, Any] | None, as_of: str | None = None, data_dir: Path | None = None
+) -> list[dict[str, Any]]:
     """Validated work of a run configuration, one batch per source x period.
 
     ``as_of`` (YYYY-MM, default the current month, UTC) is the month each source's
     revision window counts back from; ``{"full_check": true}`` asks about every period.
+    A batch whose period is older than its source's window and whose every answer is
+    landed (by the current parser) is marked ``settled``: nothing of it will be asked,
+    so the DAG gives it no extract task (``settled_outcomes`` records it).
 
     A batch, not a single province, is the unit of an Airflow task: 77 provinces of one
     month are seconds of HTTP but minutes of per-task start-up when mapped one by one.
@@ -43,16 +48,23 @@ def plan(conf: dict[str, Any] | None, as_of: str | None = None) -> list[dict[str
     """
     from warehouse.plan_targets import load_targets
 
+    root = data_dir or paths.data_dir()
     slices = plan_slices(conf)
     check_all = full_check(conf)
     as_of = as_of or dt.datetime.now(dt.UTC).strftime("%Y-%m")
     target_areas.load()  # a bad target-area file is refused before any request
     load_targets()  # validated now, so a bad file stops the run before any request
+    catalogue = load_catalogue()
     batches = []
     for (source_id, period), group in itertools.groupby(
         slices, key=lambda s: (s.source_id, s.period)
     ):
         members = list(group)
+        settled = False
+        if not check_all and catalogue[source_id].settled(period, as_of):
+            landed = landing.landed_answers(landing.batch_dir(root, source_id, period))
+            version = _parser_version(catalogue[source_id])
+            settled = all(_is_settled(landed.get(s.key), version) for s in members)
         batch = PlanBatch(
             source_id=source_id,
             period=period,
@@ -60,10 +72,76 @@ def plan(conf: dict[str, Any] | None, as_of: str | None = None) -> list[dict[str
             slices=[s.as_dict() for s in members],  # provinces, offices or feeds
             full_check=check_all,
             as_of=as_of,
+            settled=settled,
         )
         batches.append(batch.to_dict())
-    progress.log_plan(len(slices), len(batches))
+    settled = [b for b in batches if b["settled"]]
+    progress.log_plan(
+        len(slices) - sum(len(b["slices"]) for b in settled),
+        len(batches) - len(settled),
+        sum(len(b["slices"]) for b in settled),
+        len(settled),
+    )
     return batches
+
+
+def _parser_version(source) -> str:
+    return parsers.get(source.parser).PARSER_VERSION
+
+
+def _is_settled(previous: dict[str, Any] | None, parser_version: str) -> bool:
+    """A landed answer of a settled period that need not be asked again."""
+    return bool(
+        previous and previous.get("parquet") and previous.get("parser_version") == parser_version
+    )
+
+
+def _settled_answer(slc: Slice, previous: dict[str, Any], window: int, as_of: str) -> Answer:
+    return Answer(
+        {
+            **slc.as_dict(),
+            "slice_key": slc.key,
+            "url": previous.get("url"),
+            "status": FetchStatus.SETTLED,
+            "detail": (
+                f"{slc.period} is older than the {window}-month revision window at {as_of}: "
+                "not asked"
+            ),
+            "rows": previous.get("rows", 0),
+            "bytes": 0,
+            "sha256": previous.get("sha256"),
+            "is_modelled": previous.get("is_modelled"),
+        }
+    )
+
+
+def settled_outcomes(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The fetch outcomes of a ``settled`` batch, from its landed manifest: no request,
+    nothing landed. The DAG records these beside the extract tasks' outcomes."""
+    root = data_dir or paths.data_dir()
+    source = load_catalogue()[batch["source_id"]]
+    landed = landing.landed_answers(landing.batch_dir(root, batch["source_id"], batch["period"]))
+    version = _parser_version(source)
+    outcomes = []
+    for item in batch["slices"]:
+        slc = Slice.from_dict(item)
+        previous = landed.get(slc.key)
+        if _is_settled(previous, version):
+            window = source.revision_window_months
+            outcomes.append(_settled_answer(slc, previous, window, batch["as_of"]).outcome)
+        else:  # removed since the plan (not by this project): missing, the next run asks
+            outcomes.append(
+                {
+                    **slc.as_dict(),
+                    "slice_key": slc.key,
+                    "status": FetchStatus.FAILED,
+                    "error": f"{batch['source_id']} {batch['period']} {slc.key}: the landed "
+                    "answer the plan found settled is gone",
+                    "rows": 0,
+                    "bytes": 0,
+                }
+            )
+    return outcomes
 
 
 def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -83,31 +161,16 @@ def extract(batch: dict[str, Any], data_dir: Path | None = None) -> list[dict[st
         and batch.get("as_of") is not None
         and source.settled(batch["period"], batch["as_of"])
     )
-    parser_version = parsers.get(source.parser).PARSER_VERSION
+    parser_version = _parser_version(source)
 
     def one(item: dict[str, Any]) -> Answer:
         if not hasattr(local, "session"):  # requests sessions are not shared across threads
             local.session = make_session()
         slc = Slice.from_dict(item)
         previous = landed.get(slc.key) or {}
-        if settled and previous.get("parquet") and previous.get("parser_version") == parser_version:
+        if settled and _is_settled(previous, parser_version):
             # Older than the revision window and landed: not asked (a full check asks).
-            return Answer(
-                {
-                    **slc.as_dict(),
-                    "slice_key": slc.key,
-                    "url": previous.get("url"),
-                    "status": FetchStatus.SETTLED,
-                    "detail": (
-                        f"{batch['period']} is older than the {source.revision_window_months}-"
-                        f"month revision window at {batch['as_of']}: not asked"
-                    ),
-                    "rows": previous.get("rows", 0),
-                    "bytes": 0,
-                    "sha256": previous.get("sha256"),
-                    "is_modelled": previous.get("is_modelled"),
-                }
-            )
+            return _settled_answer(slc, previous, source.revision_window_months, batch["as_of"])
         try:
             return answer_slice(slc, previous, local.session)
         except FetchError as exc:

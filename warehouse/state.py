@@ -30,6 +30,7 @@ class PlanBatch:
     slices: list[dict[str, Any]]  # provinces, offices or feeds (extract.run_config.Slice)
     full_check: bool = False  # ask about settled periods too (run configuration)
     as_of: str | None = None  # the run's month (YYYY-MM) the revision window counts from
+    settled: bool = False  # every answer older than the window and landed: nothing to ask
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -43,6 +44,7 @@ class PlanBatch:
             slices=[dict(s) for s in data.get("slices") or []],
             full_check=bool(data.get("full_check", False)),
             as_of=data.get("as_of"),
+            settled=bool(data.get("settled", False)),
         )
 
 
