@@ -58,6 +58,32 @@ def _outcome(check: str, expectation: str, columns: Iterable[str], **fields) -> 
     )
 
 
+def _result(
+    check: str,
+    expectation: str,
+    columns: Iterable[str],
+    *,
+    suite: str,
+    checked: int,
+    failures: list[tuple[tuple[str, ...], object, object, str]],
+    passed: str,
+    unexpected: int | None = None,
+) -> list[CheckOutcome]:
+    """One failing outcome per ``(columns, area, period, observed)`` of ``failures``, or
+    one passing outcome (``passed``) over ``checked`` elements when there is none."""
+    if not failures:
+        return [
+            _outcome(check, expectation, columns, suite=suite, success=True,
+                     element_count=checked, unexpected_count=0, observed=passed)
+        ]  # fmt: skip
+    return [
+        _outcome(check, expectation, failed_columns, suite=suite, success=False,
+                 element_count=checked, unexpected_count=unexpected or 1, observed=observed,
+                 area_code=str(area), period=pd.Timestamp(period).date())
+        for failed_columns, area, period, observed in failures
+    ]  # fmt: skip
+
+
 def _compare(
     check: str,
     expectation: str,
@@ -86,38 +112,20 @@ def _compare(
         else:
             bad = got.isna() != want.isna()
             bad |= (got - want).abs() > 0
-        for (area, period), row in joined[bad.fillna(True)].iterrows():
-            failures.append(
-                _outcome(
-                    check,
-                    expectation,
-                    (measure,),
-                    suite=suite,
-                    success=False,
-                    element_count=len(joined),
-                    unexpected_count=1,
-                    observed=(
-                        f"{measure}: expected {format_value(row[f'{measure}_expected'])} ({what}), "
-                        f"found {format_value(row[f'{measure}_found'])}"
-                    ),
-                    area_code=str(area),
-                    period=pd.Timestamp(period).date(),
-                )
+        failures += [
+            (
+                (measure,),
+                area,
+                period,
+                f"{measure}: expected {format_value(row[f'{measure}_expected'])} ({what}), "
+                f"found {format_value(row[f'{measure}_found'])}",
             )
-    if failures:
-        return failures
-    return [
-        _outcome(
-            check,
-            expectation,
-            measures,
-            suite=suite,
-            success=True,
-            element_count=len(joined),
-            unexpected_count=0,
-            observed=f"{len(joined)} area-year(s) reconciled",
-        )
-    ]
+            for (area, period), row in joined[bad.fillna(True)].iterrows()
+        ]
+    return _result(
+        check, expectation, measures, suite=suite, checked=len(joined), failures=failures,
+        passed=f"{len(joined)} area-year(s) reconciled",
+    )  # fmt: skip
 
 
 def _level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -201,33 +209,24 @@ def levels_reconcile(
     province_total = _indexed(provinces, ["population_total"])
     joined = municipal.join(province_total, rsuffix="_province", how="inner")
     over = joined[joined["population_total"] > joined["population_total_province"]]
-    outcomes += [
-        _outcome(
-            "municipal offices fit in the province",
-            "municipal_offices_within_province",
-            ("population_total",),
-            success=False,
-            element_count=len(joined),
-            unexpected_count=1,
-            observed=(
+    outcomes += _result(
+        "municipal offices fit in the province",
+        "municipal_offices_within_province",
+        ("population_total",),
+        suite=HOUSEHOLDS,
+        checked=len(joined),
+        failures=[
+            (
+                ("population_total",),
+                area,
+                period,
                 f"population_total: expected at most {format_value(row.population_total_province)} "
-                f"(the province), found {format_value(row.population_total)} in its municipal offices"
-            ),
-            area_code=str(area),
-            period=pd.Timestamp(period).date(),
-        )
-        for (area, period), row in over.iterrows()
-    ] or [
-        _outcome(
-            "municipal offices fit in the province",
-            "municipal_offices_within_province",
-            ("population_total",),
-            success=True,
-            element_count=len(joined),
-            unexpected_count=0,
-            observed=f"{len(joined)} province-year(s) checked",
-        )
-    ]
+                f"(the province), found {format_value(row.population_total)} in its municipal offices",
+            )
+            for (area, period), row in over.iterrows()
+        ],
+        passed=f"{len(joined)} province-year(s) checked",
+    )
     if members is not None and not members.empty:
         outcomes += _targets_reconcile(households, members, MEASURES, HOUSEHOLDS)
     return outcomes
@@ -294,35 +293,24 @@ def rates_plausible(households: pd.DataFrame, vital: pd.DataFrame | None) -> lis
             continue
         values = rates[rate].dropna()
         bad = values[(values < low) | (values > high)]
-        common = dict(
-            check=f"{rate} is plausible",
-            expectation="rate_is_plausible",
-            columns=(rate,),
+        outcomes += _result(
+            f"{rate} is plausible",
+            "rate_is_plausible",
+            (rate,),
             suite=VITAL if rate.startswith("crude") else HOUSEHOLDS,
-        )
-        if bad.empty:
-            outcomes.append(
-                _outcome(
-                    **common,
-                    success=True,
-                    element_count=len(values),
-                    unexpected_count=0,
-                    observed=f"{len(values)} value(s) in [{low}, {high}]",
-                )  # fmt: skip
-            )
-            continue
-        for (area, period), value in bad.items():
-            outcomes.append(
-                _outcome(
-                    **common,
-                    success=False,
-                    element_count=len(values),
-                    unexpected_count=len(bad),
-                    observed=f"{rate}: expected between {low} and {high}, found {format_value(round(value, 2))}",
-                    area_code=str(area),
-                    period=pd.Timestamp(period).date(),
+            checked=len(values),
+            failures=[
+                (
+                    (rate,),
+                    area,
+                    period,
+                    f"{rate}: expected between {low} and {high}, found {format_value(round(value, 2))}",
                 )
-            )
+                for (area, period), value in bad.items()
+            ],
+            passed=f"{len(values)} value(s) in [{low}, {high}]",
+            unexpected=len(bad),
+        )
     return outcomes
 
 
