@@ -151,12 +151,23 @@ class Source:
     refresh_cadence: str
     max_bytes: int
     feeds: tuple[Feed, ...]
-    verified: bool = True  # False: package id or layout not checked against a real file
-    verified_note: str | None = None  # why not, or against what it was checked
     # Months back from the run's month in which the publisher may still revise a period
     # (``revision_window_months``); an older period already landed is settled and not
     # asked again unless the run is a full check. None: every period is always asked.
     revision_window_months: int | None = None
+
+    @property
+    def verified(self) -> bool:
+        """False when a feed's package id or layout is not checked against a real file (an
+        entry's ``verified`` reaches each of its feeds)."""
+        return all(f.verified for f in self.feeds)
+
+    @property
+    def verified_note(self) -> str | None:
+        """Why a feed is unverified, else the note of what it was checked against."""
+        notes = [f.verified_note for f in self.feeds if f.verified_note]
+        unverified = [f.verified_note for f in self.feeds if not f.verified]
+        return (unverified or notes or [None])[0]
 
     def settled(self, period: str, as_of: str) -> bool:
         """True when ``period`` (YYYY-MM) is older than the revision window at ``as_of``."""
@@ -293,10 +304,6 @@ def _source(
         refresh_cadence=entry["refresh_cadence"],
         max_bytes=int(entry["max_bytes"]),
         feeds=feeds,
-        # unverified when the entry or any of its feeds is not checked against a real file
-        verified=bool(entry.get("verified", True)) and all(f.verified for f in feeds),
-        verified_note=entry.get("verified_note")
-        or next((f.verified_note for f in feeds if f.verified_note), None),
         revision_window_months=_count(
             entry.get("revision_window_months", window),
             f"{source_id}: revision_window_months",

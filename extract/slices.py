@@ -82,7 +82,7 @@ def answer_slice(
     if not source.verified:
         manifest.update(
             verified=False,
-            verified_note=next(f.verified_note for f in source.feeds if not f.verified),
+            verified_note=source.verified_note,
         )
     outcome: dict[str, Any] = {**slc.as_dict(), "slice_key": slc.key}
     if source.slicing == "province_offices" or feed.parts:
