@@ -15,12 +15,13 @@ import pwd
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from devtools.ports import free_port
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
 SUPERUSER = "postgres"
@@ -43,12 +44,6 @@ def find_bindir() -> Path | None:
         if all(os.access(directory / name, os.X_OK) for name in SERVER_PROGRAMS):
             return directory
     return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:

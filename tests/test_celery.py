@@ -36,9 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.digest import marts_digest, release_ids
-from devtools.mirror import Fault, Mirror
-from tests.airflow_stack import (
+from devtools.airflow_stack import (
     AIRFLOW,
     Stack,
     airflow_env,
@@ -49,8 +47,11 @@ from tests.airflow_stack import (
     stop,
     write_passwords,
 )
+from devtools.digest import marts_digest, release_ids
+from devtools.mirror import Fault, Mirror
+from devtools.ports import free_port
 from tests.conftest import REPO
-from tests.postgres_server import find_bindir, free_port, running_server
+from tests.postgres_server import find_bindir, running_server
 from tests.worker_hostname import VARIABLE as HOSTNAME_VARIABLE
 
 pytestmark = [
@@ -126,26 +127,16 @@ class CeleryStack:
     # --- the REST API ---------------------------------------------------------------------
 
     def trigger(self, conf: dict) -> str:
-        response = self.stack.api(
-            "POST", f"/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}
-        )
-        assert response.ok, response.text
-        return response.json()["dag_run_id"]
+        return self.stack.trigger(DAG_ID, conf)
 
     def state(self, run_id: str) -> str:
-        return self.stack.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"]
+        return self.stack.state(DAG_ID, run_id)
 
     def finish(self, run_id: str) -> str:
-        return self.wait(
-            f"run {run_id} to finish",
-            lambda: (s := self.state(run_id)) in {"success", "failed"} and s,
-            pause_s=2.0,
-        )
+        return self.stack.finish(DAG_ID, run_id, RUN_TIMEOUT_S)
 
     def task_instances(self, run_id: str) -> list[dict]:
-        response = self.stack.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances")
-        assert response.ok, response.text
-        return response.json()["task_instances"]
+        return self.stack.task_instances(DAG_ID, run_id)
 
     def tries(self, run_id: str) -> list[dict]:
         """Every try of every task instance of the run (hostname, dates, state)."""

@@ -17,9 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from devtools.airflow_stack import Stack, local_executor_stack
 from devtools.mirror import Mirror
-from tests.airflow_stack import Stack, airflow_env, prepare, start_services, stop, write_passwords
-from tests.postgres_server import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -31,50 +30,26 @@ START_TIMEOUT_S = 90
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    home = tmp_path / "airflow"
-    home.mkdir()
-    data_dir = tmp_path / "data"
-    port = free_port()
-    password, passwords_file = write_passwords(home)
-    with Mirror() as mirror:
-        env = airflow_env(
-            home=home, data_dir=data_dir, port=port, passwords_file=passwords_file,
-            publisher_url=mirror.base_url, executor="LocalExecutor",
-            database=f"sqlite:///{home / 'airflow.db'}",
-        )  # fmt: skip
-        prepare(env, home, timeout_s=180)
-        processes = []
-        try:
-            processes = start_services(env, home)
-            stack = Stack(home, port, password, data_dir)
-
-            def up() -> bool:
-                assert all(p.poll() is None for p in processes), stack.logs()
-                return stack.healthy()
-
-            stack.wait("the API server", up, START_TIMEOUT_S)
-            yield stack
-        finally:
-            stop(processes)
+    with (
+        Mirror() as mirror,
+        local_executor_stack(
+            tmp_path / "airflow", tmp_path / "data", mirror.base_url,
+            start_timeout_s=START_TIMEOUT_S,
+        ) as stack,
+    ):  # fmt: skip
+        yield stack
 
 
 def test_scheduler_runs_the_refresh_triggered_through_the_rest_api(stack: Stack):
     started = time.monotonic()
     stack.login()
     stack.unpause(DAG_ID, START_TIMEOUT_S)
-    response = stack.api("POST", f"/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": CONF})
-    assert response.ok, response.text
-    run_id = response.json()["dag_run_id"]
-
-    def finished() -> str | None:
-        state = stack.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"]
-        return state if state in {"success", "failed"} else None
-
-    state = stack.wait("the run to finish", finished, RUN_TIMEOUT_S, pause_s=3.0)
-    tasks = stack.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances").json()
+    run_id = stack.trigger(DAG_ID, CONF)
+    state = stack.finish(DAG_ID, run_id, RUN_TIMEOUT_S, pause_s=3.0)
+    tasks = stack.task_instances(DAG_ID, run_id)
     summary = sorted(
         (t["task_id"], t.get("map_index", -1), t["state"], t.get("try_number"))
-        for t in tasks["task_instances"]
+        for t in tasks
     )
     assert state == "success", f"{summary}\n{stack.logs()}"
     assert all(task_state in {"success", "skipped"} for _, _, task_state, _ in summary), summary
@@ -92,6 +67,6 @@ def test_scheduler_runs_the_refresh_triggered_through_the_rest_api(stack: Stack)
     assert total == [(322_634,)]
     timeline = ", ".join(
         f"{t['task_id']}[{t.get('map_index', -1)}] {t.get('duration') or 0:.1f}s"
-        for t in sorted(tasks["task_instances"], key=lambda t: t.get("start_date") or "")
+        for t in sorted(tasks, key=lambda t: t.get("start_date") or "")
     )
     print(f"\nscheduler run: {time.monotonic() - started:.0f} s after the API server was up; {timeline}")

@@ -1,5 +1,5 @@
 """An Airflow deployment as local processes on loopback, for the scheduler and Celery
-tests: the environment every process shares (as docker-compose.yml configures its
+tests and the benchmark's executor run: the environment every process shares (as docker-compose.yml configures its
 containers), the simple auth manager's password file, starting the API server, scheduler
 and DAG processor, the REST API client with a JWT, and stopping every process the test
 started (process group and descendants), even when the test fails."""
@@ -14,12 +14,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
 
-from tests.conftest import REPO
+from devtools.ports import free_port
 
+REPO = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 USER = "admin"
 SERVICES = (["api-server"], ["scheduler"], ["dag-processor"])
@@ -50,17 +52,24 @@ def airflow_env(
     publisher_url: str,
     executor: str,
     database: str,
+    dags_folder: Path = REPO / "dags",
+    base_env: dict[str, str] | None = None,
     **extra: str,
 ) -> dict[str, str]:
-    """The environment of every Airflow process of one deployment: this process's
-    environment without its Airflow and PostgreSQL-target settings, plus the shared
-    secrets, the API server's address and the warehouse's settings; ``extra`` last."""
+    """The environment of every Airflow process of one deployment: ``base_env`` (default
+    this process's environment) without its Airflow and PostgreSQL-target settings, plus
+    the shared secrets, the API server's address and the warehouse's settings; ``extra``
+    last."""
     base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "SMARTCITY_PG_"))}
+    env = {
+        k: v
+        for k, v in (os.environ if base_env is None else base_env).items()
+        if not k.startswith(("AIRFLOW__", "SMARTCITY_PG_"))
+    }
     env.update(
         {
             "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": executor,
             "AIRFLOW__CORE__PARALLELISM": "4",
@@ -216,3 +225,64 @@ class Stack:
         )
         response = self.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
         assert response.ok and response.json()["is_paused"] is False, response.text
+
+    def trigger(self, dag_id: str, conf: dict) -> str:
+        """Trigger a run of ``dag_id`` with ``conf`` through the REST API; its run id."""
+        response = self.api(
+            "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf}
+        )
+        assert response.ok, response.text
+        return response.json()["dag_run_id"]
+
+    def state(self, dag_id: str, run_id: str) -> str:
+        return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}").json()["state"]
+
+    def finish(self, dag_id: str, run_id: str, timeout_s: float, pause_s: float = 2.0) -> str:
+        """Wait for the run to end; ``success`` or ``failed``."""
+        return self.wait(
+            f"run {run_id} to finish",
+            lambda: (s := self.state(dag_id, run_id)) in {"success", "failed"} and s,
+            timeout_s,
+            pause_s,
+        )
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        response = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
+        assert response.ok, response.text
+        return response.json()["task_instances"]
+
+
+@contextlib.contextmanager
+def local_executor_stack(
+    home: Path,
+    data_dir: Path,
+    publisher_url: str,
+    *,
+    start_timeout_s: float = 90,
+    **env_options,
+) -> Iterator[Stack]:
+    """API server, scheduler and DAG processor with the LocalExecutor and a SQLite
+    metadata database in ``home``, up and answering; stopped on exit, even on failure.
+    ``env_options`` go to :func:`airflow_env` (e.g. ``dags_folder``, ``base_env``)."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    password, passwords_file = write_passwords(home)
+    env = airflow_env(
+        home=home, data_dir=data_dir, port=port, passwords_file=passwords_file,
+        publisher_url=publisher_url, executor="LocalExecutor",
+        database=f"sqlite:///{home / 'airflow.db'}", **env_options,
+    )  # fmt: skip
+    prepare(env, home, timeout_s=180)
+    processes: list[subprocess.Popen] = []
+    try:
+        processes = start_services(env, home)
+        stack = Stack(home, port, password, data_dir)
+
+        def up() -> bool:
+            assert all(p.poll() is None for p in processes), stack.logs()
+            return stack.healthy()
+
+        stack.wait("the API server", up, start_timeout_s)
+        yield stack
+    finally:
+        stop(processes)
