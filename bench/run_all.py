@@ -19,7 +19,10 @@ in a copy of the project with a bench catalogue (``bench.workspace``) measures:
 5. GX validation seconds per million mart rows, on releases of growing size;
 6. analyst queries on the published marts (median, p95);
 7. peak memory of the refresh;
-8. full refreshes at 1x, 2x, 4x the periods.
+8. full refreshes at 1x, 2x, 4x the periods;
+9. with ``--local-executor``: the full refresh under a real scheduler with the
+   LocalExecutor (extract tasks in parallel) beside ``airflow dags test``
+   (``bench.executor_run``).
 
 Figures are printed as a table with their ratios and targets and written as JSON
 (default ``$SMARTCITY_DATA_DIR/bench/latest-<scale>.json``). Nothing is asserted on
@@ -47,7 +50,7 @@ from typing import Any
 
 import psutil
 
-from bench import dag_import, scale_generator, workspace
+from bench import dag_import, executor_run, scale_generator, workspace
 from bench.measure import Measured, ratio, run_measured
 
 REPO = Path(__file__).resolve().parents[1]
@@ -324,6 +327,13 @@ def _measure(args: argparse.Namespace, ws: workspace.Workspace, mirror: Any,
         _say(f"  {again['wall_s']:.1f} s")
         out["full_refresh"], out["no_change_refresh"] = full, again
         releases.append(full_dir / "planning.duckdb")
+        if args.local_executor:
+            _say("the full refresh under a scheduler with the LocalExecutor ...")
+            out["local_executor"] = executor_run.refresh(
+                ws, ws.data_dir("local_executor"), periods, url
+            )
+            mirror.requests(clear=True)
+            _say(f"  {out['local_executor']['wall_s']:.1f} s")
 
     if args.refresh and ("bare" not in args.skip or not args.airflow):
         _say("the same refresh, its parts run bare ...")
@@ -510,6 +520,19 @@ def report(r: dict[str, Any]) -> str:
             f"published: {'yes' if again['published_new_release'] else 'no'}",
             "  tasks: " + ", ".join(f"{k} {v:.1f}" for k, v in again["tasks_s"].items()),
         ]
+    local = r.get("local_executor")
+    if local and full:
+        extract = full["tasks_s"].get("extract", 0.0)
+        lines += [
+            "extract in parallel (LocalExecutor, a real scheduler)",
+            f"  run {local['wall_s']:.1f} s from trigger to end vs airflow dags test "
+            f"{full['wall_s']:.1f} s   ratio {_fmt(ratio(local['wall_s'], full['wall_s']))}",
+            f"  {local['extract_tasks']} extract tasks, at most {local['extract_most_at_once']} at "
+            f"once: {local['extract_span_s']:.1f} s from first start to last end vs "
+            f"{extract:.1f} s one after another   ratio "
+            f"{_fmt(ratio(local['extract_span_s'], extract))}",
+            "  tasks: " + ", ".join(f"{k} {v:.1f}" for k, v in local["tasks_s"].items()),
+        ]
     if r.get("growth"):
         base = r["growth"][0]["wall_s"]
         lines += ["growth (full refresh through airflow dags test)"] + [
@@ -573,6 +596,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="leave out these measurements (e.g. at national scale: landing bare)")
     parser.add_argument("--no-refresh", dest="refresh", action="store_false",
                         help="skip every refresh (no dbt, GX or queries): landing and DAG import only")
+    parser.add_argument("--local-executor", action="store_true",
+                        help="also run the full refresh under a scheduler with the "
+                        "LocalExecutor (extract tasks in parallel)")
     parser.add_argument("--query-repeats", type=int, default=200)
     parser.add_argument("--dag-import-repeats", type=int, default=5)
     parser.add_argument("--work-dir", type=Path, default=None,

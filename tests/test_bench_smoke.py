@@ -18,7 +18,7 @@ import pytest
 import requests
 import yaml
 
-from bench import run_all, scale_generator, stages, workspace
+from bench import executor_run, run_all, scale_generator, stages, workspace
 from devtools.mirror import MODELLED_HEADER, Mirror
 from extract.catalogue import load_catalogue
 from extract.parsers import dopa_statpop
@@ -218,6 +218,8 @@ def test_task_times_targets_and_report_of_a_full_result():
         "queries": {"periods_in_marts": 10, **{name: {"median_ms": 1.0, "p95_ms": 2.0, "rows_last": 1}
                                                for name in run_all.QUERY_NAMES}},
         "dag_import": {"import_airflow_sdk_s": 1.0, "dag_file_beyond_sdk_s": 0.1},
+        "local_executor": {"wall_s": 80.0, "tasks_s": {"extract": 6.0}, "extract_tasks": 2,
+                           "extract_span_s": 3.5, "extract_task_s": 6.0, "extract_most_at_once": 2},
     }
     result["targets"] = run_all.targets(result)
     met = {t["figure"]: t["met"] for t in result["targets"]}
@@ -230,5 +232,20 @@ def test_task_times_targets_and_report_of_a_full_result():
     assert met["site + exports of a release (s)"] is False  # 65 s
     text = run_all.report(result)
     for heading in ("landing + load", "full refresh", "no-change refresh", "growth",
-                    "GX quality gate", "analyst queries", "DAG import", "targets"):
+                    "GX quality gate", "analyst queries", "DAG import", "targets",
+                    "extract in parallel (LocalExecutor"):
         assert heading in text
+
+
+def test_executor_run_summary_counts_extract_tasks_running_at_once():
+    def ti(task, map_index, start, end):
+        return {"task_id": task, "map_index": map_index,
+                "start_date": f"2026-12-02T10:00:{start:02d}Z", "end_date": f"2026-12-02T10:00:{end:02d}Z"}
+
+    tis = [ti("plan", -1, 0, 2), ti("extract", 0, 3, 9), ti("extract", 1, 3, 5), ti("extract", 2, 5, 8),
+           ti("extract", 3, 9, 12), {"task_id": "load", "map_index": -1, "start_date": None, "end_date": None}]
+    summary = executor_run.summarise(tis)
+    assert summary["extract_tasks"] == 4
+    assert summary["extract_most_at_once"] == 2  # 1 ends at :05 when 2 starts; 0 ends as 3 starts
+    assert summary["extract_span_s"] == 9.0 and summary["extract_task_s"] == 14.0
+    assert summary["tasks_s"] == {"plan": 2.0, "extract": 14.0}
