@@ -303,7 +303,7 @@ def area_context(data: AreaData, area: Area) -> dict[str, Any]:
     pyramid = data.pyramid(area.code)
     benchmarks, ranks = benchmark_figure(data, area)
     parent = data.by_code.get(area.parent_code) if area.parent_code else None
-    children = [a for a in data.areas if a.parent_code == area.code and a.level in PAGE_LEVELS]
+    children = data.children.get(area.code, [])
     members = [
         {**m, "area": data.by_code.get(m.get("member_code"))} for m in area.members
     ]
@@ -355,7 +355,7 @@ def build_site(data: AreaData, out_dir: Path) -> int:
         encoding="utf-8",
     )  # fmt: skip
     page = env.get_template("area.html.j2")
-    for area in progress.track(areas, "site: area pages", len(areas), unit="page"):
+    for area in progress.track(data.each(areas), "site: area pages", len(areas), unit="page"):
         html = page.render(**area_context(data, area), **common)
         (out_dir / "areas" / f"{area.slug}.html").write_text(html, encoding="utf-8")
     return len(areas)
