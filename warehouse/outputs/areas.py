@@ -8,6 +8,7 @@ members (``dim_target_area_members``), benchmarks (``mart_area_benchmarks``), pl
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
 from collections.abc import Iterator
@@ -69,16 +70,41 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-# Rows of these marts an area shows, in the order its page and workbook list them.
+# Rows of these marts an area shows, in the order its page and workbook list them (their
+# keys: a release lists the same rows in the same order every time).
 AREA_MARTS = {
     "indicators": ("mart_area_indicators", "indicator_code, period"),
-    "benchmarks": ("mart_area_benchmarks", "indicator_code, period"),
+    "benchmarks": ("mart_area_benchmarks", "indicator_code, period, peer_group"),
     "plan": ("mart_plan_progress", "indicator_code"),
     "ageing": ("mart_area_ageing", "period"),
 }
 # Levels an area is compared with its peers at (``AreaData.peers``).
 PEER_LEVELS = ("province", "district", "target_area")
 CHUNK = 64  # areas whose rows are read by one query per mart
+
+
+class Ranking:
+    """Peers and their values sorted highest first, with what a chart of them needs."""
+
+    def __init__(self, peers: list[tuple[Area, Any]]) -> None:
+        self.peers = peers
+        self.values = [v for _, v in peers]
+        self.position = {}
+        for i, (p, _) in enumerate(peers):
+            self.position.setdefault(p.code, i)
+        self.encoded: dict[str, Any] = {}  # what a chart encodes once for every peer
+        self._negated = (
+            [-v for v in self.values] if all(v == v for v in self.values) else None  # no NaN
+        )
+
+    def __len__(self) -> int:
+        return len(self.peers)
+
+    def higher_than(self, value: Any) -> int:
+        """How many peers have a value above ``value``."""
+        if self._negated is None:
+            return sum(1 for v in self.values if v > value)
+        return bisect.bisect_left(self._negated, -value)
 
 
 class _PerArea:
@@ -124,16 +150,15 @@ class AreaData:
                 self.children[a.parent_code].append(a)
         self._values: dict | None = None
         self._peers: dict[tuple, list[Area]] = {}
+        self._rankings: dict[tuple, Ranking] = {}
         self._cache: dict[str, dict[str, Any]] = {}
         self.catalogue = self._catalogue()
         self._marts = {
-            key: (mart, order)
+            key: (mart, ", ".join(c for c in order.split(", ") if c in release.columns(mart)))
             for key, (mart, order) in AREA_MARTS.items()
             if release.has_columns(mart, "area_code")
         }
-        self.has_coverage = release.has_columns(
-            "coverage", "area_code", "has_value", schema="meta"
-        )
+        self.has_coverage = release.has_columns("coverage", "area_code", "has_value", schema="meta")
         self.indicators = _PerArea(self, "indicators")
         self.benchmarks = _PerArea(self, "benchmarks")
         self.plan = _PerArea(self, "plan")
@@ -171,9 +196,7 @@ class AreaData:
         ]
         if self.release.has("dim_target_area_members"):
             members = collections.defaultdict(list)
-            for r in self.release.rows(
-                "select * from marts.dim_target_area_members order by 1, 2"
-            ):
+            for r in self.release.rows("select * from marts.dim_target_area_members order by 1, 2"):
                 members[r["target_area_code"]].append(r)
             for area in areas:
                 area.members = members.get(area.code, [])
@@ -208,7 +231,9 @@ class AreaData:
         wanted = "area_code in (select unnest($codes::varchar[]))"
         for key, (mart, order) in self._marts.items():
             for row in self.release.rows(
-                f"select * from marts.{mart} where {wanted} order by area_code, {order}", params
+                f"select * from marts.{mart} where {wanted} "
+                f"order by {', '.join(['area_code', *filter(None, [order])])}",
+                params,
             ):
                 out[row["area_code"]].setdefault(key, []).append(row)
         if self.has_coverage:
@@ -254,9 +279,7 @@ class AreaData:
         publisher = (
             "(select any_value(publisher) from raw.landing_manifests m "
             "where m.source_id = s.source_id)"
-            if self.release.has_columns(
-                "landing_manifests", "source_id", "publisher", schema="raw"
-            )
+            if self.release.has_columns("landing_manifests", "source_id", "publisher", schema="raw")
             else "null"
         )
         rows = self.release.rows(f"""
@@ -354,6 +377,21 @@ class AreaData:
         values = self._values.get((indicator, period), {})
         return [(peer, values[peer.code]) for peer in self.peers(area) if peer.code in values]
 
+    def ranking(self, area: Area, indicator: str, period: Any) -> Ranking:
+        """The area's peers with a value, highest first (ties in area order), shared by
+        every area of the same peer group."""
+        key = (
+            area.level,
+            area.parent_code if area.level == "district" else None,
+            indicator,
+            period,
+        )
+        if key not in self._rankings:
+            peers = self.peer_values(area, indicator, period)
+            peers.sort(key=lambda p: p[1], reverse=True)
+            self._rankings[key] = Ranking(peers)
+        return self._rankings[key]
+
     def _peer_values(self) -> dict[tuple, dict[str, Any]]:
         """Values of the areas at a peer level, for each indicator at the periods that are
         the latest of one of them (the periods a page or workbook compares at)."""
@@ -400,9 +438,7 @@ class AreaData:
         return {
             "modelled": [r for r in headline if r.get("is_modelled")],
             "not_ok": [r for r in headline if (r.get("quality_status") or "ok") != "ok"],
-            "stale_sources": [
-                s for s in self.sources_of(code) if s.get("status") == "stale"
-            ],
+            "stale_sources": [s for s in self.sources_of(code) if s.get("status") == "stale"],
             "population_scope": latest_ageing.get("population_scope"),
             "coverage": coverage,
             "coverage_share": (
