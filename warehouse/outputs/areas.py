@@ -80,7 +80,7 @@ AREA_MARTS = {
 }
 # Levels an area is compared with its peers at (``AreaData.peers``).
 PEER_LEVELS = ("province", "district", "target_area")
-CHUNK = 64  # areas whose rows are read by one query per mart
+CHUNK = 256  # areas whose rows are read by one query per mart (a full scan of it)
 
 
 class Ranking:
