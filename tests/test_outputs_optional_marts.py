@@ -106,3 +106,61 @@ def test_target_areas_benchmarks_and_plan_progress_when_present(release_dir):
     assert (site / "target_area-SC02.html").exists()  # listed with no figures
     index = (release_dir / "site" / "latest" / "index.html").read_text(encoding="utf-8")
     assert "Satun Smart City" in index and 'value="target_area"' in index
+
+
+def test_areas_are_read_a_chunk_at_a_time_with_the_rows_of_the_whole_mart(release_dir):
+    from warehouse.outputs.areas import AreaData
+    from warehouse.outputs.release import Release
+
+    with Release(release_dir / "planning.duckdb") as release:
+        data = AreaData(release)
+        whole: dict[str, list] = {}
+        for row in release.rows(
+            "select * from marts.mart_area_indicators order by area_code, indicator_code, period"
+        ):
+            whole.setdefault(row["area_code"], []).append(row)
+        areas = data.page_areas()
+        held = []
+        for area in data.each(areas, chunk=2):
+            held.append(len(data._cache))
+            assert data.indicators.get(area.code, []) == whole.get(area.code, [])
+            assert (area.code in data.plan) == (area.code == "SC01")
+        assert max(held) == 2 and len(areas) > 2  # never more areas than a chunk in memory
+        assert data._cache == {}
+        assert data.indicators.get("91") == whole["91"]  # outside a chunk: read on its own
+        assert [a.code for a in data.children["91"]] == ["9101", "9102", "SC01"]
+
+
+def test_a_shared_peer_chart_encodes_as_plotly_encodes_the_whole_figure(release_dir):
+    import json
+
+    import plotly.io
+
+    from warehouse.outputs import site
+    from warehouse.outputs.areas import AreaData
+    from warehouse.outputs.release import Release
+
+    with Release(release_dir / "planning.duckdb") as release:
+        data = AreaData(release)
+        for code in ("90", "91"):
+            figure, ranks = site.benchmark_figure(data, data.by_code[code])
+            text = str(site._figure_json(figure))
+            decoded = json.loads(text)
+            assert text == plotly.io.to_json(decoded, validate=False, engine="json")
+            deaths = next(t for t in decoded["data"] if t["name"] == "road_deaths_per_100k")
+            assert deaths["x"] == ["Satun", "Songkhla"] and deaths["y"] == [30.5, 25.0]
+            assert deaths["customdata"] == ["สตูล", "สงขลา"]  # highest first
+            red = deaths["marker"]["color"].index(site.HIGHLIGHT)
+            assert deaths["x"][red] == data.by_code[code].name_en
+            assert deaths["marker"]["color"].count(site.HIGHLIGHT) == 1
+            rank = next(r for r in ranks if r["indicator_code"] == "road_deaths_per_100k")
+            assert rank["rank"] == (1 if code == "91" else 2) and rank["peer_count"] == 2
+
+
+def test_failing_dbt_docs_fail_the_outputs_and_leave_no_folder_behind(release_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("SMARTCITY_DBT_PROJECT_DIR", str(tmp_path / "no-project"))
+    with pytest.raises(outputs.OutputsError, match="dbt docs generate failed.*stays published"):
+        outputs.write_release_outputs(release_dir, exports=False, site=True, dbt_docs=True)
+    site = release_dir / "site"
+    assert not (site / "latest").exists()  # nothing swapped in
+    assert not [p for p in site.iterdir() if "dbt-docs" in p.name]  # the docs' folder is gone

@@ -8,8 +8,10 @@ members (``dim_target_area_members``), benchmarks (``mart_area_benchmarks``), pl
 
 from __future__ import annotations
 
+import bisect
 import collections
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,25 +70,100 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-class AreaData:
-    """Every area's figures from one release, grouped in memory by area.
+# Rows of these marts an area shows, in the order its page and workbook list them (their
+# keys: a release lists the same rows in the same order every time).
+AREA_MARTS = {
+    "indicators": ("mart_area_indicators", "indicator_code, period"),
+    "benchmarks": ("mart_area_benchmarks", "indicator_code, period, peer_group"),
+    "plan": ("mart_plan_progress", "indicator_code"),
+    "ageing": ("mart_area_ageing", "period"),
+}
+# Levels an area is compared with its peers at (``AreaData.peers``).
+PEER_LEVELS = ("province", "district", "target_area")
+CHUNK = 256  # areas whose rows are read by one query per mart (a full scan of it)
 
-    The long marts a page needs are small per area (indicators x periods); the single-age
-    table, the one large mart, is read one area at a time (``pyramid``).
+
+class Ranking:
+    """Peers and their values sorted highest first, with what a chart of them needs."""
+
+    def __init__(self, peers: list[tuple[Area, Any]]) -> None:
+        self.peers = peers
+        self.values = [v for _, v in peers]
+        self.position = {}
+        for i, (p, _) in enumerate(peers):
+            self.position.setdefault(p.code, i)
+        self.encoded: dict[str, Any] = {}  # what a chart encodes once for every peer
+        self._negated = (
+            [-v for v in self.values] if all(v == v for v in self.values) else None  # no NaN
+        )
+
+    def __len__(self) -> int:
+        return len(self.peers)
+
+    def higher_than(self, value: Any) -> int:
+        """How many peers have a value above ``value``."""
+        if self._negated is None:
+            return sum(1 for v in self.values if v > value)
+        return bisect.bisect_left(self._negated, -value)
+
+
+class _PerArea:
+    """One mart's rows of an area (``data.indicators.get(code, [])``), read from the release
+    when asked for: the rows of the areas being written, never the whole mart."""
+
+    def __init__(self, data: AreaData, key: str) -> None:
+        self._data = data
+        self._key = key
+
+    def get(self, code: str, default: Any = None) -> Any:
+        value = self._data.rows_of(code).get(self._key)
+        return value if value else default
+
+    def __getitem__(self, code: str) -> Any:
+        value = self.get(code)
+        if value is None:
+            raise KeyError(code)
+        return value
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and bool(self._data.rows_of(code).get(self._key))
+
+
+class AreaData:
+    """What a planner sees of each area, read from one release an area (a chunk of areas)
+    at a time.
+
+    The areas, the catalogue and the sources are read once (small); the rows of the long
+    marts (indicators, benchmarks, plan, ageing, coverage, the age pyramid) are read for
+    the areas being written (``each``) by one query per mart and chunk, so memory is
+    bounded by a chunk of areas, not by the release. Peer values (the figures every area
+    is compared with) are read once, for the peer levels at the periods a page shows.
     """
 
     def __init__(self, release: Release) -> None:
         self.release = release
         self.areas = self._areas()
         self.by_code = {a.code: a for a in self.areas}
+        self.children: dict[str, list[Area]] = collections.defaultdict(list)
+        for a in self.areas:
+            if a.parent_code and a.level in PAGE_LEVELS:
+                self.children[a.parent_code].append(a)
         self._values: dict | None = None
         self._peers: dict[tuple, list[Area]] = {}
+        self._rankings: dict[tuple, Ranking] = {}
+        self._cache: dict[str, dict[str, Any]] = {}
         self.catalogue = self._catalogue()
-        self.indicators = self._group("mart_area_indicators", "area_code, indicator_code, period")
-        self.benchmarks = self._group("mart_area_benchmarks", "area_code, indicator_code, period")
-        self.plan = self._group("mart_plan_progress", "area_code, indicator_code")
-        self.ageing = self._group("mart_area_ageing", "area_code, period")
-        self.coverage = self._coverage()
+        self._marts = {
+            key: (mart, ", ".join(c for c in order.split(", ") if c in release.columns(mart)))
+            for key, (mart, order) in AREA_MARTS.items()
+            if release.has_columns(mart, "area_code")
+        }
+        self.has_coverage = release.has_columns("coverage", "area_code", "has_value", schema="meta")
+        self.indicators = _PerArea(self, "indicators")
+        self.benchmarks = _PerArea(self, "benchmarks")
+        self.plan = _PerArea(self, "plan")
+        self.ageing = _PerArea(self, "ageing")
+        self.coverage = _PerArea(self, "coverage")
         self.sources = self._sources()
         self.source_status = (
             {r["source_id"]: r for r in release.rows("select * from raw.source_status")}
@@ -119,9 +196,7 @@ class AreaData:
         ]
         if self.release.has("dim_target_area_members"):
             members = collections.defaultdict(list)
-            for r in self.release.rows(
-                "select * from marts.dim_target_area_members order by 1, 2"
-            ):
+            for r in self.release.rows("select * from marts.dim_target_area_members order by 1, 2"):
                 members[r["target_area_code"]].append(r)
             for area in areas:
                 area.members = members.get(area.code, [])
@@ -135,30 +210,67 @@ class AreaData:
             for r in self.release.rows("select * from reference.indicator_catalogue")
         }
 
-    def _group(self, mart: str, order: str) -> dict[str, list[dict[str, Any]]]:
-        grouped: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
-        if not self.release.has_columns(mart, "area_code"):
-            return grouped
-        for row in self.release.rows(f"select * from marts.{mart} order by {order}"):
-            grouped[row["area_code"]].append(row)
-        return grouped
+    def each(self, areas: list[Area], chunk: int = CHUNK) -> Iterator[Area]:
+        """``areas`` in order, the rows of each chunk of them read before it is yielded and
+        dropped after."""
+        for start in range(0, len(areas), chunk):
+            part = areas[start : start + chunk]
+            self._cache = self._read([a.code for a in part])
+            yield from part
+        self._cache = {}
 
-    def _coverage(self) -> dict[str, dict[str, Any]]:
-        """Per area, the latest period's catalogued indicators with a value, by dimension."""
-        if not self.release.has_columns("coverage", "area_code", "has_value", schema="meta"):
-            return {}
-        rows = self.release.rows("""
-            select area_code, period, dimension, count(*) as catalogued,
-                   count(*) filter (where has_value) as with_value
-            from meta.coverage
-            where (area_code, period) in
-                  (select (area_code, max(period)) from meta.coverage group by area_code)
-            group by all order by area_code, dimension
-        """)
-        out: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            entry = out.setdefault(r["area_code"], {"period": r["period"], "dimensions": {}})
-            entry["dimensions"][r["dimension"]] = (r["with_value"], r["catalogued"])
+    def rows_of(self, code: str) -> dict[str, Any]:
+        """The rows of one area (read now unless its chunk was)."""
+        if code not in self._cache:
+            self._cache.update(self._read([code]))
+        return self._cache[code]
+
+    def _read(self, codes: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {code: {"_headline": None} for code in codes}
+        params = {"codes": codes}
+        wanted = "area_code in (select unnest($codes::varchar[]))"
+        for key, (mart, order) in self._marts.items():
+            for row in self.release.rows(
+                f"select * from marts.{mart} where {wanted} "
+                f"order by {', '.join(['area_code', *filter(None, [order])])}",
+                params,
+            ):
+                out[row["area_code"]].setdefault(key, []).append(row)
+        if self.has_coverage:
+            for r in self.release.rows(
+                f"""
+                select area_code, period, dimension, count(*) as catalogued,
+                       count(*) filter (where has_value) as with_value
+                from meta.coverage
+                where {wanted} and (area_code, period) in
+                      (select (area_code, max(period)) from meta.coverage where {wanted}
+                       group by area_code)
+                group by all order by area_code, dimension
+                """,
+                params,
+            ):
+                entry = out[r["area_code"]].setdefault(
+                    "coverage", {"period": r["period"], "dimensions": {}}
+                )
+                entry["dimensions"][r["dimension"]] = (r["with_value"], r["catalogued"])
+        if self.has_pyramid:
+            for r in self.release.rows(
+                f"""
+                with latest as (
+                    select area_code, max(period) as period from marts.fct_population_by_age
+                    where {wanted} group by area_code
+                )
+                select p.area_code, p.period, p.age,
+                       sum(p.population) filter (where p.sex = 'male') as male,
+                       sum(p.population) filter (where p.sex = 'female') as female
+                from marts.fct_population_by_age p
+                join latest l on l.area_code = p.area_code and l.period = p.period
+                group by p.area_code, p.period, p.age order by p.area_code, p.age
+                """,
+                params,
+            ):
+                code = r.pop("area_code")
+                out[code].setdefault("pyramid", []).append(r)
         return out
 
     def _sources(self) -> dict[str, dict[str, Any]]:
@@ -167,9 +279,7 @@ class AreaData:
         publisher = (
             "(select any_value(publisher) from raw.landing_manifests m "
             "where m.source_id = s.source_id)"
-            if self.release.has_columns(
-                "landing_manifests", "source_id", "publisher", schema="raw"
-            )
+            if self.release.has_columns("landing_manifests", "source_id", "publisher", schema="raw")
             else "null"
         )
         rows = self.release.rows(f"""
@@ -187,17 +297,7 @@ class AreaData:
         """Males and females by single year of age at the area's latest period."""
         if not self.has_pyramid:
             return None
-        rows = self.release.rows(
-            """
-            select period, age, sum(population) filter (where sex = 'male') as male,
-                   sum(population) filter (where sex = 'female') as female
-            from marts.fct_population_by_age
-            where area_code = $code
-              and period = (select max(period) from marts.fct_population_by_age where area_code = $code)
-            group by all order by age
-        """,
-            {"code": code},
-        )
+        rows = self.rows_of(code).get("pyramid")
         if not rows:
             return None
         return {"period": rows[0]["period"], "rows": rows}
@@ -216,8 +316,14 @@ class AreaData:
 
     def headline(self, code: str) -> list[dict[str, Any]]:
         """The latest value of every indicator of the area, with names and units."""
+        rows = self.rows_of(code)
+        if rows["_headline"] is None:
+            rows["_headline"] = self._headline(rows.get("indicators") or [])
+        return rows["_headline"]
+
+    def _headline(self, indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
         latest: dict[str, dict[str, Any]] = {}
-        for row in self.indicators.get(code, []):
+        for row in indicators:
             latest[row["indicator_code"]] = row  # rows are ordered by period
         out = []
         for indicator, row in latest.items():
@@ -267,13 +373,51 @@ class AreaData:
 
     def peer_values(self, area: Area, indicator: str, period: Any) -> list[tuple[Area, float]]:
         if self._values is None:
-            self._values = collections.defaultdict(dict)
-            for code, rows in self.indicators.items():
-                for row in rows:
-                    if row["value"] is not None:
-                        self._values[(row["indicator_code"], row["period"])][code] = row["value"]
+            self._values = self._peer_values()
         values = self._values.get((indicator, period), {})
         return [(peer, values[peer.code]) for peer in self.peers(area) if peer.code in values]
+
+    def ranking(self, area: Area, indicator: str, period: Any) -> Ranking:
+        """The area's peers with a value, highest first (ties in area order), shared by
+        every area of the same peer group."""
+        key = (
+            area.level,
+            area.parent_code if area.level == "district" else None,
+            indicator,
+            period,
+        )
+        if key not in self._rankings:
+            peers = self.peer_values(area, indicator, period)
+            peers.sort(key=lambda p: p[1], reverse=True)
+            self._rankings[key] = Ranking(peers)
+        return self._rankings[key]
+
+    def _peer_values(self) -> dict[tuple, dict[str, Any]]:
+        """Values of the areas at a peer level, for each indicator at the periods that are
+        the latest of one of them (the periods a page or workbook compares at)."""
+        out: dict[tuple, dict[str, Any]] = collections.defaultdict(dict)
+        if "indicators" not in self._marts:
+            return out
+        levels = ", ".join(f"'{level}'" for level in PEER_LEVELS)
+        rows = self.release.con.execute(f"""
+            with peer as (
+                select i.area_code, i.indicator_code, i.period, i.value
+                from marts.mart_area_indicators i
+                where i.area_code in (
+                    select area_code from marts.dim_area where area_level in ({levels})
+                )
+            ),
+            shown as (
+                select distinct indicator_code, max(period) as period
+                from peer group by area_code, indicator_code
+            )
+            select p.indicator_code, p.period, p.area_code, p.value
+            from peer p join shown s on s.indicator_code = p.indicator_code and s.period = p.period
+            where p.value is not null
+        """).fetchall()
+        for indicator, period, code, value in rows:
+            out[(indicator, period)][code] = value
+        return out
 
     def sources_of(self, code: str) -> list[dict[str, Any]]:
         used = set()
@@ -294,9 +438,7 @@ class AreaData:
         return {
             "modelled": [r for r in headline if r.get("is_modelled")],
             "not_ok": [r for r in headline if (r.get("quality_status") or "ok") != "ok"],
-            "stale_sources": [
-                s for s in self.sources_of(code) if s.get("status") == "stale"
-            ],
+            "stale_sources": [s for s in self.sources_of(code) if s.get("status") == "stale"],
             "population_scope": latest_ageing.get("population_scope"),
             "coverage": coverage,
             "coverage_share": (

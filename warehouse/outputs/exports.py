@@ -253,7 +253,7 @@ def export_workbooks(data: AreaData, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     areas = data.workbook_areas()
     written = []
-    for area in progress.track(areas, "exports: workbooks", len(areas), unit="area"):
+    for area in progress.track(data.each(areas), "exports: workbooks", len(areas), unit="area"):
         path = out_dir / f"{area.slug}.xlsx"
         write_workbook(data, area, path)
         written.append(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +60,34 @@ def _scaled(value: Any, unit: str | None) -> Any:
     return 100 * value if unit == "fraction" and value is not None else value
 
 
+def _encode(value: Any) -> str:
+    """``value`` as plotly encodes it in a figure (compact; dates, NaN; <, > and / escaped)."""
+    # plotly.io.to_json of a figure without validation is this encoder on the dict
+    return plotly.io.json.to_json_plotly(value, engine="json")
+
+
+class EncodedFigure(dict):
+    """A figure some of whose values are JSON already (``raw``): encoded once for many
+    pages, put in place of their stand-ins when the figure is written."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fragments: list[str] = []
+
+    def raw(self, encoded: str) -> str:
+        self.fragments.append(encoded)
+        return f"\x00raw:{len(self.fragments) - 1}\x00"
+
+
+_STAND_IN = re.compile(r'"\\u0000raw:(\d+)\\u0000"')  # a stand-in as encoded
+
+
 def _figure_json(figure: dict[str, Any]) -> str:
     # plotly's own encoder (dates, NaN); "</" escaped so the JSON cannot end its <script>.
-    text = plotly.io.to_json(figure, validate=False, engine="json")
+    text = _encode(figure)
+    fragments = getattr(figure, "fragments", None)
+    if fragments:
+        text = _STAND_IN.sub(lambda m: fragments[int(m.group(1))], text)
     return jinja2.utils.markupsafe.Markup(text.replace("</", "<\\/"))
 
 
@@ -170,38 +196,47 @@ def trends_figure(data: AreaData, code: str) -> dict[str, Any] | None:
 
 
 def benchmark_figure(data: AreaData, area: Area) -> tuple[dict[str, Any] | None, list]:
-    """Bars of every peer for each indicator at the area's latest period, the area in red."""
+    """Bars of every peer for each indicator at the area's latest period, the area in red.
+
+    A peer group's names and values are encoded once (``Ranking.encoded``) and shared by
+    the pages of its areas; each page encodes only its colours."""
     traces, labels, extra, ranks = [], [], [], []
+    figure = EncodedFigure()
     for row in data.headline(area.code):
-        peers = data.peer_values(area, row["indicator_code"], row["period"])
-        if len(peers) < 2 or row["value"] is None:
+        if row["value"] is None:
             continue
-        peers.sort(key=lambda p: p[1], reverse=True)
+        ranking = data.ranking(area, row["indicator_code"], row["period"])
+        if len(ranking) < 2:
+            continue
         unit = row["unit"]
         traces.append(
             {
                 "type": "bar",
                 "name": row["indicator_code"],
-                "x": [p.name_en for p, _ in peers],
-                "y": [_scaled(v, unit) for _, v in peers],
-                "customdata": [p.name_th for p, _ in peers],
-                "marker": {"color": [HIGHLIGHT if p.code == area.code else PEER for p, _ in peers]},
+                "x": figure.raw(_shared(ranking, "x", lambda r: [p.name_en for p, _ in r.peers])),
+                "y": figure.raw(
+                    _shared(ranking, ("y", unit), lambda r, u=unit: [_scaled(v, u) for v in r.values])
+                ),
+                "customdata": figure.raw(
+                    _shared(ranking, "customdata", lambda r: [p.name_th for p, _ in r.peers])
+                ),
+                "marker": {"color": figure.raw(_colours(ranking, area))},
                 "visible": not traces,
                 "hovertemplate": "%{x} (%{customdata}): %{y:,.2f}<extra></extra>",
             }
         )
-        rank = 1 + sum(1 for _, v in peers if v > row["value"])
-        ranks.append({**row, "rank": rank, "peer_count": len(peers)})
+        rank = 1 + ranking.higher_than(row["value"])
+        ranks.append({**row, "rank": rank, "peer_count": len(ranking)})
         labels.append(f"{row['name_en']} / {row['name_th']}"[:60])
         extra.append(
             {
                 "yaxis.title.text": _unit(unit),
-                "title.text": f"{_iso(row['period'])}: {area.name_en} {rank} / {len(peers)}",
+                "title.text": f"{_iso(row['period'])}: {area.name_en} {rank} / {len(ranking)}",
             }
         )
     if not traces:
         return None, []
-    return {
+    figure.update({
         "data": traces,
         "layout": {
             **BASE_LAYOUT,
@@ -213,7 +248,30 @@ def benchmark_figure(data: AreaData, area: Area) -> tuple[dict[str, Any] | None,
             "xaxis": {"tickangle": -60, "automargin": True},
             "showlegend": False,
         },
-    }, ranks
+    })
+    return figure, ranks
+
+
+def _shared(ranking: Any, key: Any, values: Any) -> str:
+    if key not in ranking.encoded:
+        ranking.encoded[key] = _encode(values(ranking))
+    return ranking.encoded[key]
+
+
+_ENCODED_COLOURS = (_encode(PEER), _encode(HIGHLIGHT))
+
+
+def _colours(ranking: Any, area: Area) -> str:
+    """The bar colours as JSON: the area's bar red, every other one blue."""
+    if len(ranking.position) != len(ranking):  # a code twice: colour bar by bar
+        return _encode([HIGHLIGHT if p.code == area.code else PEER for p, _ in ranking.peers])
+    peer, highlight = _ENCODED_COLOURS
+    at = ranking.position.get(area.code)
+    n = len(ranking)
+    items = [peer] * n
+    if at is not None:
+        items[at] = highlight
+    return "[" + ",".join(items) + "]"
 
 
 def dimensions_figure(data: AreaData, code: str) -> dict[str, Any] | None:
@@ -303,7 +361,7 @@ def area_context(data: AreaData, area: Area) -> dict[str, Any]:
     pyramid = data.pyramid(area.code)
     benchmarks, ranks = benchmark_figure(data, area)
     parent = data.by_code.get(area.parent_code) if area.parent_code else None
-    children = [a for a in data.areas if a.parent_code == area.code and a.level in PAGE_LEVELS]
+    children = data.children.get(area.code, [])
     members = [
         {**m, "area": data.by_code.get(m.get("member_code"))} for m in area.members
     ]
@@ -355,7 +413,7 @@ def build_site(data: AreaData, out_dir: Path) -> int:
         encoding="utf-8",
     )  # fmt: skip
     page = env.get_template("area.html.j2")
-    for area in progress.track(areas, "site: area pages", len(areas), unit="page"):
+    for area in progress.track(data.each(areas), "site: area pages", len(areas), unit="page"):
         html = page.render(**area_context(data, area), **common)
         (out_dir / "areas" / f"{area.slug}.html").write_text(html, encoding="utf-8")
     return len(areas)
