@@ -6,6 +6,10 @@
 -- population_period records the month used (macros/models/population_denominators_matched.sql:
 -- the industrial-waste indicators take the same match restricted to December).
 
+-- A table: the vehicle, electricity and road-death indicators all read it.
+
+{{ config(materialized='table') }}
+
 {{ population_denominators_matched([
     'int_vehicle_fleet_summarised',
     'int_electricity_consumption_summarised',
