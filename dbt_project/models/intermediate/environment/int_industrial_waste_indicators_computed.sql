@@ -20,122 +20,41 @@ waste_years as (
 
 ),
 
-area_ageing as (
-
-    select * from {{ ref('int_area_ageing_aggregated') }}
-
-),
-
 areas as (
 
     select * from {{ ref('dim_area') }}
 
 ),
 
-source_status as (
-
-    select * from {{ ref('stg_pipeline__source_status') }}
-
-),
-
-provinces_reference as (
-
-    select * from {{ ref('ref_provinces') }}
-
-),
-
-provinces_total as (
-
-    select count(*) as provinces_total
-    from provinces_reference
-
-),
-
-population_stale_flags as (
-
-    {{ stale_flags_by_area_period('area_ageing') }}
-
-),
-
-december_populations as (
-
-    select
-        area_ageing.area_code,
-        area_ageing.period,
-        area_ageing.population_total,
-        area_ageing.population_scope,
-        area_ageing.is_modelled,
-        area_ageing.source_id,
-        population_stale_flags.is_stale
-    from area_ageing
-    inner join population_stale_flags
-        on
-            area_ageing.area_code = population_stale_flags.area_code
-            and area_ageing.period = population_stale_flags.period
-    cross join provinces_total
-    where
-        area_ageing.population_total > 0
-        and extract(month from area_ageing.period) = 12
-        and (
-            area_ageing.area_code <> 'TH'
-            or area_ageing.provinces_covered = provinces_total.provinces_total
-        )
-
-),
-
-ranked_denominators as (
-
-    select
-        waste_years.area_code,
-        waste_years.period,
-        december_populations.period as population_period,
-        december_populations.population_total,
-        december_populations.population_scope,
-        december_populations.is_modelled as population_is_modelled,
-        december_populations.source_id as population_source_id,
-        december_populations.is_stale as population_is_stale,
-        row_number() over (
-            partition by waste_years.area_code, waste_years.period
-            order by
-                abs(waste_years.period - december_populations.period),
-                december_populations.period desc
-        ) as nearness_rank
-    from waste_years
-    inner join december_populations
-        on waste_years.area_code = december_populations.area_code
-
-),
-
 denominators as (
 
-    select * from ranked_denominators
-    where nearness_rank = 1
+    -- the December population of the same or nearest year
+    {{ population_denominators_matched(['int_industrial_waste_years_summed'], month=12) }}
+
+),
+
+waste_with_population as (
+
+    {{ with_population_denominators('waste_years') }}
 
 ),
 
 per_1000_people as (
 
     select
-        waste_years.area_code,
-        waste_years.period,
+        area_code,
+        period,
         'industrial_waste_tonnes_per_1000_people' as indicator_code,
-        1000 * waste_years.total_tonnes / nullif(denominators.population_total, 0) as value,
-        waste_years.total_tonnes as numerator,
-        denominators.population_total as denominator,
-        {{ source_id_pair(
-            'waste_years.source_id', 'denominators.population_source_id'
-        ) }} as source_id,
-        waste_years.is_modelled or denominators.population_is_modelled as is_modelled,
-        waste_years.is_stale or denominators.population_is_stale as is_stale,
-        denominators.population_scope,
-        denominators.population_period,
-        waste_years.is_partial_coverage
-    from waste_years
-    inner join denominators
-        on
-            waste_years.area_code = denominators.area_code
-            and waste_years.period = denominators.period
-    where not waste_years.is_partial_coverage
+        1000 * total_tonnes / nullif(population_total, 0) as value,
+        total_tonnes as numerator,
+        population_total as denominator,
+        combined_source_id as source_id,
+        is_modelled or population_is_modelled as is_modelled,
+        is_stale or population_is_stale as is_stale,
+        population_scope,
+        population_period,
+        is_partial_coverage
+    from waste_with_population
 
 ),
 

@@ -8,7 +8,10 @@ with
 
 population as (
 
-    select * from {{ ref('int_population_by_age_unioned') }}
+    -- the landed series (int_population_by_age_unioned), read from the table that adds
+    -- the country rows to them
+    select * from {{ ref('int_population_by_age_with_country') }}
+    where area_level is distinct from 'country'
 
 ),
 

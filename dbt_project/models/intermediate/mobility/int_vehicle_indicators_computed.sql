@@ -25,122 +25,96 @@ fleet_with_population as (
 
 ),
 
-fleet_values as (
-
-    select
-        area_code,
-        period,
-        'vehicles_registered' as indicator_code,
-        cast(vehicles_registered as double precision) as value,
-        cast(vehicles_registered as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from fleet
-
-    union all
-
-    select
-        area_code,
-        period,
-        'bev_share_of_fleet' as indicator_code,
-        cast(battery_electric as double precision)
-        / nullif(vehicles_registered, 0) as value,
-        cast(battery_electric as double precision) as numerator,
-        cast(vehicles_registered as double precision) as denominator
-    from fleet
-
-    union all
-
-    select
-        area_code,
-        period,
-        'electrified_share_of_fleet' as indicator_code,
-        cast(battery_electric + hybrid + plug_in_hybrid as double precision)
-        / nullif(vehicles_registered, 0) as value,
-        cast(battery_electric + hybrid + plug_in_hybrid as double precision) as numerator,
-        cast(vehicles_registered as double precision) as denominator
-    from fleet
-
-    union all
-
-    select
-        area_code,
-        period,
-        'diesel_share_of_fleet' as indicator_code,
-        cast(diesel as double precision) / nullif(vehicles_registered, 0) as value,
-        cast(diesel as double precision) as numerator,
-        cast(vehicles_registered as double precision) as denominator
-    from fleet
-
-    union all
-
-    select
-        area_code,
-        period,
-        'motorcycle_share_of_fleet' as indicator_code,
-        cast(motorcycles as double precision) / nullif(vehicles_registered, 0) as value,
-        cast(motorcycles as double precision) as numerator,
-        cast(vehicles_registered as double precision) as denominator
-    from fleet
-    where vehicles_type_unknown = 0
-
-    union all
-
-    select
-        area_code,
-        period,
-        'passenger_car_share_of_fleet' as indicator_code,
-        cast(passenger_cars as double precision) / nullif(vehicles_registered, 0) as value,
-        cast(passenger_cars as double precision) as numerator,
-        cast(vehicles_registered as double precision) as denominator
-    from fleet
-    where vehicles_type_unknown = 0
-
-    union all
-
-    select
-        area_code,
-        period,
-        'buses_registered' as indicator_code,
-        cast(buses as double precision) as value,
-        cast(buses as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from fleet
-    where vehicles_type_unknown = 0 and covers_land_transport_act
-
-    union all
-
-    select
-        area_code,
-        period,
-        'trucks_registered' as indicator_code,
-        cast(trucks as double precision) as value,
-        cast(trucks as double precision) as numerator,
-        cast(null as double precision) as denominator
-    from fleet
-    where vehicles_type_unknown = 0 and covers_land_transport_act
-
-),
-
 fleet_described as (
 
+    -- the counts and shares of the fleet alone, one values list: a share's value is
+    -- numerator / vehicles_registered, a count's the count (no denominator); a row only
+    -- where its condition holds (type shares need every vehicle's type known, buses and
+    -- trucks the Land Transport Act rows)
     select
-        fleet_values.area_code,
-        fleet_values.period,
-        fleet_values.indicator_code,
-        fleet_values.value,
-        fleet_values.numerator,
-        fleet_values.denominator,
+        fleet.area_code,
+        fleet.period,
+        fleet_indicator.indicator_code,
+        case
+            when fleet_indicator.is_share
+                then fleet_indicator.numerator / nullif(fleet_indicator.denominator, 0)
+            else fleet_indicator.numerator
+        end as value,
+        fleet_indicator.numerator,
+        fleet_indicator.denominator,
         fleet.source_id,
         fleet.is_modelled,
         fleet.is_stale,
         cast(null as varchar) as population_scope,
         cast(null as date) as population_period,
         fleet.is_partial_coverage
-    from fleet_values
-    inner join fleet
-        on
-            fleet_values.area_code = fleet.area_code
-            and fleet_values.period = fleet.period
+    from fleet
+    cross join
+        lateral (
+            values
+            (
+                'vehicles_registered',
+                cast(fleet.vehicles_registered as double precision),
+                cast(null as double precision),
+                false,
+                true
+            ),
+            (
+                'bev_share_of_fleet',
+                cast(fleet.battery_electric as double precision),
+                cast(fleet.vehicles_registered as double precision),
+                true,
+                true
+            ),
+            (
+                'electrified_share_of_fleet',
+                cast(
+                    fleet.battery_electric + fleet.hybrid + fleet.plug_in_hybrid
+                    as double precision
+                ),
+                cast(fleet.vehicles_registered as double precision),
+                true,
+                true
+            ),
+            (
+                'diesel_share_of_fleet',
+                cast(fleet.diesel as double precision),
+                cast(fleet.vehicles_registered as double precision),
+                true,
+                true
+            ),
+            (
+                'motorcycle_share_of_fleet',
+                cast(fleet.motorcycles as double precision),
+                cast(fleet.vehicles_registered as double precision),
+                true,
+                fleet.vehicles_type_unknown = 0
+            ),
+            (
+                'passenger_car_share_of_fleet',
+                cast(fleet.passenger_cars as double precision),
+                cast(fleet.vehicles_registered as double precision),
+                true,
+                fleet.vehicles_type_unknown = 0
+            ),
+            (
+                'buses_registered',
+                cast(fleet.buses as double precision),
+                cast(null as double precision),
+                false,
+                fleet.vehicles_type_unknown = 0 and fleet.covers_land_transport_act
+            ),
+            (
+                'trucks_registered',
+                cast(fleet.trucks as double precision),
+                cast(null as double precision),
+                false,
+                fleet.vehicles_type_unknown = 0 and fleet.covers_land_transport_act
+            )
+        ) as fleet_indicator (
+            indicator_code, numerator, denominator, is_share, is_applicable
+        )
+    where fleet_indicator.is_applicable
 
 ),
 

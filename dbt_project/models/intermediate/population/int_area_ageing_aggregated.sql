@@ -5,6 +5,11 @@
 -- The ageing stage compares whole numbers (pop_60_plus * 100 against
 -- population_total * threshold), so the 10 / 20 / 28 % boundaries are exact.
 
+-- A table: mart_area_ageing, the population indicators and the population denominators
+-- of the per-person indicators read it (a view would sum the single ages for each).
+
+{{ config(materialized='table') }}
+
 with
 
 population_by_age as (

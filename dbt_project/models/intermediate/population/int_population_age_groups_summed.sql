@@ -2,6 +2,10 @@
 -- the open group 85+), the groups of the Hamilton-Perry projection. age_group_start is
 -- the first age of the group (0, 5, ..., 85); ages 85..101 (101 = over 100) form 85+.
 
+-- A table: the projection and mart_ageing_outlook both read it.
+
+{{ config(materialized='table') }}
+
 with
 
 population_by_age as (

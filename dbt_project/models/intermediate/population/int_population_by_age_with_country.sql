@@ -4,6 +4,12 @@
 -- twice. provinces_covered records how many provinces a row stands for (the country:
 -- the provinces summed; a province: 1; a district or sub-district: null).
 
+-- A table: the ageing bands, the age groups, the district reconciliation, the source
+-- freshness, fct_population_by_age and this model's tests all read the single ages, which
+-- as a view would be unioned and summed again for each of them.
+
+{{ config(materialized='table') }}
+
 with
 
 population_by_age as (

@@ -20,6 +20,11 @@
 {%- set age_group_starts = range(0, 90, 5) %}
 {%- set steps = [1, 2, 3, 4] %}
 
+-- A table: mart_population_projection and this model's tests read it (a view would
+-- project every cohort again for each).
+
+{{ config(materialized='table') }}
+
 with
 
 age_groups as (
