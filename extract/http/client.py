@@ -92,7 +92,10 @@ class _Session(requests.Session):
         if verify is True or verify is None:
             verify = settings.ca_bundle() or verify
         return {
-            "proxies": merge_setting(proxies, self.proxies),
+            # merge_setting with no session proxies, without its costly type checks
+            "proxies": merge_setting(proxies, self.proxies)
+            if self.proxies
+            else {k: v for k, v in proxies.items() if v is not None},
             "stream": merge_setting(stream, self.stream),
             "verify": merge_setting(verify, self.verify),
             "cert": merge_setting(cert, self.cert),

@@ -36,6 +36,7 @@ SCHEMA = POPULATION_SCHEMA
 MAX_AGE = 101
 AGE_FIELDS = tuple(f"lsAge{age}" for age in range(MAX_AGE + 1))
 TOTAL_FIELD = "lsSumTotTot"
+_EPOCH = dt.date(1970, 1, 1)
 _SEX_CODES = {
     "1": "male",
     "2": "female",
@@ -169,12 +170,18 @@ def population_columns(
     n = sum(len(counts) for _, counts in by_sex)
     return {
         "area_code": pa.repeat(pa.scalar(area_code, pa.string()), n),
-        "period": pa.repeat(pa.scalar(period, pa.date32()), n),
+        "period": _date_column(period, n),
         "sex": _sex_column(tuple((sex, len(counts)) for sex, counts in by_sex)),
         "age": _age_column(tuple(len(counts) for _, counts in by_sex)),
         "population": pa.array([c for _, counts in by_sex for c in counts], pa.int64()),
         "population_scope": pa.repeat(pa.scalar(population_scope, pa.string()), n),
     }
+
+
+def _date_column(day: dt.date, n: int) -> pa.Array:
+    """``n`` times ``day`` as date32: its day number repeated, viewed as a date (Arrow
+    builds a repeated date scalar through Python, about 30 times slower)."""
+    return pa.repeat(pa.scalar((day - _EPOCH).days, pa.int32()), n).view(pa.date32())
 
 
 @functools.lru_cache(maxsize=16)
