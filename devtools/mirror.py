@@ -229,17 +229,36 @@ class Snapshot:
                 if key in self.entries:
                     raise ValueError(f"{folder}: request {key} is already served")
                 self.entries[key] = entry
+        # Request targets as sent (path + raw query) -> the entry served: a client asks the
+        # same targets again and again (every conditional refresh), so the query is
+        # normalised once per target, not once per request. Only served entries are kept,
+        # at most one per entry and spelling of its query.
+        self._by_target: dict[tuple[str, str], SnapshotEntry] = {}
+        self._pages: dict[tuple[tuple[str, str], ...], SnapshotEntry | None] = {}
 
     def lookup(self, path: str, raw_query: str) -> SnapshotEntry | None:
+        known = self._by_target.get((path, raw_query))
+        if known is not None:
+            return known
         params = normalise_query(raw_query)
         if params is None:
             return None
         if path == DATASTORE_SEARCH_PATH:
             return self.datastore_page(dict(params))
-        return self.entries.get((path, params))
+        entry = self.entries.get((path, params))
+        if entry is not None and len(self._by_target) < 8 * len(self.entries) + 1024:
+            self._by_target[(path, raw_query)] = entry
+        return entry
 
     def datastore_page(self, params: dict[str, str]) -> SnapshotEntry | None:
-        """One ``datastore_search`` page as an entry of its own (its ETag is its hash)."""
+        """One ``datastore_search`` page as an entry of its own (its ETag is its hash);
+        a page asked again is served as built the first time (the records do not change)."""
+        key = tuple(sorted(params.items()))
+        if key not in self._pages:
+            self._pages[key] = self._datastore_page(params)
+        return self._pages[key]
+
+    def _datastore_page(self, params: dict[str, str]) -> SnapshotEntry | None:
         resource = self.datastore.get(params.get("resource_id", ""))
         if resource is None:
             return None
@@ -314,6 +333,8 @@ class FaultPlan:
             return [dataclasses.asdict(fault) for fault in self._faults]
 
     def take(self, path: str, params: dict[str, str]) -> Fault | None:
+        if not self._faults:  # the usual case: nothing planned, no lock taken
+            return None
         with self._lock:
             for fault in self._faults:
                 if fault.matches(path, params):
@@ -566,9 +587,11 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if status != HTTPStatus.NOT_MODIFIED:
             self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        # Headers and body in one write: one system call (and one packet) an answer.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log_message('"%s" %s', self.requestline, str(code))

@@ -263,6 +263,7 @@ def answer_slice(
         sha256=result.sha256 or "",
         is_modelled=modelled,
         resource=resource,
+        document=result.document,
     )
     try:
         table = parser.parse_table(body, ctx)

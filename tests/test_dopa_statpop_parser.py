@@ -102,3 +102,54 @@ def test_month_given_as_a_number_or_in_thai_digits_is_accepted():
     records = satun_wire()
     records[0]["lsageYYMM"], records[1]["lsageYYMM"] = 6909, "๖๙๐๙"
     assert len(_parse(records)) == 204
+
+
+def _negative(records):
+    records[0]["lsAge3"] = -1
+
+
+def _fraction(records):
+    records[0]["lsAge7"] = 1.5
+
+
+def _boolean(records):
+    records[1]["lsAge9"] = True
+
+
+def _wrong_total(records):
+    records[1]["lsSumTotTot"] += 1
+
+
+def _missing(records):
+    del records[0]["lsAge50"]
+
+
+def _thai_digits(records):
+    records[0]["lsAge0"] = "๑,๒๐๔"
+
+
+@pytest.mark.parametrize(
+    "spoil", [_negative, _fraction, _boolean, _wrong_total, _missing, _thai_digits, None]
+)
+def test_a_document_parsed_by_the_body_check_gives_the_same_rows_and_errors(spoil):
+    """The client hands on the JSON it parsed for the body check: the same rules apply."""
+    from extract.parsers.dopa_statpop import parse_counts
+
+    records = satun_wire()
+    if spoil is not None:
+        spoil(records)
+    body = json.dumps(records, ensure_ascii=False).encode()
+    outcomes = []
+    for document in (None, json.loads(body)):
+        try:
+            outcomes.append(
+                parse_counts(
+                    body, source_id="dopa_population", area_code="91", period=PERIOD,
+                    document=document,
+                )
+            )
+        except ParseError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+    if spoil in (_negative, _fraction, _boolean, _wrong_total, _missing):
+        assert isinstance(outcomes[0], str)

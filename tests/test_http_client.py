@@ -149,3 +149,40 @@ def test_proxy_environment_is_honoured_and_no_proxy_bypasses_it(mirror, monkeypa
         fetch(make_session(total_retries=0, backoff=0), "dopa_population_thai", url,
               expect="json_array", max_bytes=10**6)  # fmt: skip
     assert len(mirror.requests()) == 2
+
+
+def test_netrc_credentials_are_sent_and_the_file_read_once_per_host(mirror, monkeypatch, tmp_path):
+    import requests.utils
+
+    from extract.http import client
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reader password secret\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    looked_up = []
+    real = requests.utils.get_netrc_auth
+    monkeypatch.setattr(client, "get_netrc_auth", lambda url: looked_up.append(url) or real(url))
+    session = make_session(total_retries=0)
+    for _ in range(3):
+        _get(session, mirror)
+    sent = [request["headers"].get("Authorization") for request in mirror.requests()]
+    assert sent == ["Basic cmVhZGVyOnNlY3JldA=="] * 3  # reader:secret
+    assert len(looked_up) == 1
+
+
+def test_no_netrc_entry_sends_no_authorization(mirror, monkeypatch, tmp_path):
+    monkeypatch.setenv("NETRC", str(tmp_path / "absent"))
+    session = make_session(total_retries=0)
+    _get(session, mirror)
+    _get(session, mirror)
+    assert all("Authorization" not in r["headers"] for r in mirror.requests())
+
+
+def test_json_body_check_hands_its_document_on(session, mirror):
+    import json
+
+    result = _get(session, mirror)
+    assert result.document == json.loads(result.body)
+    again = _get(session, mirror, etag=result.etag)
+    assert again.not_modified and again.document is None

@@ -70,6 +70,18 @@ def test_encoded_and_reordered_queries_find_the_same_response(mirror: Mirror) ->
     assert plain.headers["ETag"] == encoded.headers["ETag"] == reordered.headers["ETag"]
 
 
+def test_a_target_asked_again_is_served_the_same_and_a_fault_still_applies(mirror: Mirror) -> None:
+    first = get(mirror, SATUN_6312)
+    again = get(mirror, SATUN_6312, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    other = get(mirror, BANGKOK_6312)  # a target remembered does not answer for another
+    assert other.status_code == 200 and other.content != first.content
+    mirror.inject(Fault(kind="status", status=503, times=1))
+    assert get(mirror, SATUN_6312).status_code == 503  # faults come before the lookup
+    assert get(mirror, SATUN_6312).content == first.content
+    assert get(mirror, SATUN_6312 + "&cc=92").status_code == 404  # a repeated key
+
+
 def test_real_recordings_are_not_labelled_modelled(mirror: Mirror) -> None:
     target = SATUN_6312.replace("yymm=6312&nat=999", "yymm=6909&nat=99")
     response = get(mirror, target)

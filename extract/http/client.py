@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.sessions import merge_setting
-from requests.utils import get_environ_proxies
+from requests.utils import get_environ_proxies, get_netrc_auth
 from urllib3.util.retry import Retry
 
 from extract.errors import FetchError
@@ -43,6 +43,9 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     duration_s: float
+    # The body as parsed by the JSON body check (``json`` / ``json_array``), so that a
+    # parser of the same bytes does not decode them a second time; None when not parsed.
+    document: Any = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def not_modified(self) -> bool:
@@ -61,6 +64,18 @@ class _Session(requests.Session):
     def __init__(self) -> None:
         super().__init__()
         self._environment_proxies: dict[str, dict[str, str]] = {}
+        self._netrc: dict[str, Any] = {}
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        # ``requests`` looks for ``~/.netrc`` (two file system calls, and a parse when there
+        # is one) on every request; like the proxies, it is read once per host.
+        if self.trust_env and not request.auth and not self.auth:
+            parts = urlsplit(request.url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in self._netrc:
+                self._netrc[origin] = get_netrc_auth(origin)
+            request.auth = self._netrc[origin] or _no_auth
+        return super().prepare_request(request)
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
@@ -77,11 +92,47 @@ class _Session(requests.Session):
         if verify is True or verify is None:
             verify = settings.ca_bundle() or verify
         return {
-            "proxies": merge_setting(proxies, self.proxies),
+            # merge_setting with no session proxies, without its costly type checks
+            "proxies": merge_setting(proxies, self.proxies)
+            if self.proxies
+            else {k: v for k, v in proxies.items() if v is not None},
             "stream": merge_setting(stream, self.stream),
             "verify": merge_setting(verify, self.verify),
             "cert": merge_setting(cert, self.cert),
         }
+
+
+def _no_auth(prepared: requests.PreparedRequest) -> requests.PreparedRequest:
+    """No ``~/.netrc`` entry for the host: the request goes without authentication."""
+    return prepared
+
+
+class _Adapter(HTTPAdapter):
+    """urllib3's retries under ``requests``; the pool key of an origin computed once.
+
+    ``requests`` works out the pool key attributes on every request, checking on the file
+    system whether the CA bundle is a directory; for one origin and the same TLS settings
+    the answer is the same every time.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pool_keys: dict[Any, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        parts = urlsplit(request.url)
+        key = (parts.scheme, parts.netloc, verify, cert)
+        try:
+            known = self._pool_keys.get(key)
+        except TypeError:  # a certificate given as a list: not cached
+            return super().build_connection_pool_key_attributes(request, verify, cert)
+        if known is None:
+            known = super().build_connection_pool_key_attributes(request, verify, cert)
+            self._pool_keys[key] = known
+        host, pool = known
+        return dict(host), dict(pool)
 
 
 def make_session(
@@ -102,7 +153,7 @@ def make_session(
         raise_on_status=False,
     )
     session = _Session()
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = _Adapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json, text/csv, */*"})
@@ -131,8 +182,10 @@ def _is_text(body: bytes) -> bool:
     return False
 
 
-def check_body_kind(source_id: str, url: str, body: bytes, expect: str) -> None:
-    """Reject a body that is not the kind of document asked for.
+def check_body_kind(source_id: str, url: str, body: bytes, expect: str) -> Any:
+    """Reject a body that is not the kind of document asked for; returns the parsed JSON
+    document for ``json`` / ``json_array`` (None otherwise, or when a broken array is
+    left to the parser).
 
     ``json_array`` / ``json``: parses as JSON (an array for the former); ``csv``: text in
     UTF-8 or cp874, not HTML; ``xlsx``: a zip package; ``xls``: a binary workbook or an
@@ -144,7 +197,7 @@ def check_body_kind(source_id: str, url: str, body: bytes, expect: str) -> None:
         raise FetchError(source_id, url, "empty body")
     head = body[:512]
     if expect == "xls" and (head.startswith(OLE2_MAGIC) or b"<table" in body[:65536].lower()):
-        return
+        return None
     if _looks_like_html(head):
         raise FetchError(
             source_id, url, "got an HTML page instead of the data (publisher error page?)"
@@ -161,13 +214,15 @@ def check_body_kind(source_id: str, url: str, body: bytes, expect: str) -> None:
         except (UnicodeDecodeError, json.JSONDecodeError):
             stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
             if expect == "json_array" and stripped.startswith(b"["):
-                return  # a broken array is the parser's to report, with the field
+                return None  # a broken array is the parser's to report, with the field
             kind = "a JSON array" if expect == "json_array" else "JSON"
             raise FetchError(
                 source_id, url, f"expected {kind}, body starts {body[:60]!r}"
             ) from None
         if expect == "json_array" and not isinstance(document, list):
             raise FetchError(source_id, url, f"expected a JSON array, body starts {body[:60]!r}")
+        return document
+    return None
 
 
 def fetch(
@@ -246,5 +301,5 @@ def fetch(
             f"connection failed or body cut off: {exc.__class__.__name__}",
             transient=True,
         ) from exc
-    check_body_kind(source_id, url, result.body or b"", expect)
-    return result
+    document = check_body_kind(source_id, url, result.body or b"", expect)
+    return dataclasses.replace(result, document=document) if document is not None else result

@@ -77,6 +77,9 @@ class ParseContext:
     sha256: str
     is_modelled: bool
     resource: Resource | None = None
+    # The body already parsed as JSON by the client's body check (the same bytes, decoded
+    # as UTF-8), or None: a JSON parser takes it instead of decoding the body again.
+    document: Any = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def source_id(self) -> str:

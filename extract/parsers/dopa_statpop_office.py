@@ -30,7 +30,7 @@ def parse_table(body: bytes, ctx: ParseContext) -> pa.Table:
         ) from None
     period = period_end(ctx.slice.period)
     by_sex = dopa_statpop.parse_counts(
-        body, source_id=ctx.source_id, area_code=district, period=period
+        body, source_id=ctx.source_id, area_code=district, period=period, document=ctx.document
     )
     columns = dopa_statpop.population_columns(district, period, by_sex, ctx.source.population_scope)
     rows = len(columns["area_code"])
